@@ -1,0 +1,413 @@
+//! `groupfit check`: everything that can be wrong with a tree, found at once.
+//!
+//! Structural checks (keys, ids, references, cycles, unreachable questions, reasonless scores) are
+//! complete and linear in the size of the file. Path checks (no winner, ties, outcomes never
+//! recommended) visit paths up to a budget and say when they stopped early. Scenarios are replayed
+//! through the same walk as every other answer.
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+
+use crate::answers::{GivenAnswer, replay};
+use crate::diagnostic::{Diagnostic, Report, did_you_mean};
+use crate::paths;
+use crate::source::Source;
+use crate::tree::{Step, Tree};
+use crate::walk::{NoRecommendation, Walk};
+
+/// How many problems of one kind are listed one by one before the rest are counted in one line.
+const LISTED_PER_KIND: usize = 25;
+
+/// The default path budget, as DESIGN gives it.
+pub const DEFAULT_MAX_PATHS: usize = 100_000;
+
+/// What was checked, for the summary line.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Stats {
+    pub questions: usize,
+    pub outcomes: usize,
+    pub paths_total: u64,
+    pub paths_checked: usize,
+    pub paths_complete: bool,
+    pub scenarios: usize,
+    pub scenarios_passed: usize,
+    pub options_covered: usize,
+    pub options_total: usize,
+    pub outcomes_covered: usize,
+}
+
+#[derive(Debug)]
+pub struct Checked {
+    pub tree: Option<Tree>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub stats: Stats,
+}
+
+impl Checked {
+    pub fn report(&self, source: &Source) -> Report {
+        Report::new(source, &self.diagnostics)
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Runs every check on a file.
+pub fn check(source: &Source, max_paths: usize) -> Checked {
+    let (tree, mut diagnostics) = match Tree::load(source) {
+        Ok(loaded) => loaded,
+        Err(diagnostics) => {
+            return Checked {
+                tree: None,
+                diagnostics,
+                stats: Stats::default(),
+            };
+        }
+    };
+    let mut stats = Stats {
+        questions: tree.questions.len(),
+        outcomes: tree.outcomes.len(),
+        options_total: tree.questions.iter().map(|q| q.choices.len()).sum(),
+        ..Stats::default()
+    };
+    unreachable_questions(&tree, &mut diagnostics);
+    reasonless_scores(&tree, &mut diagnostics);
+    check_paths(&tree, max_paths, &mut stats, &mut diagnostics);
+    check_scenarios(&tree, &mut stats, &mut diagnostics);
+    Checked {
+        tree: Some(tree),
+        diagnostics,
+        stats,
+    }
+}
+
+fn unreachable_questions(tree: &Tree, diagnostics: &mut Vec<Diagnostic>) {
+    let mut reached = vec![false; tree.questions.len()];
+    reached[tree.start] = true;
+    let mut stack = vec![tree.start];
+    while let Some(q) = stack.pop() {
+        for choice in &tree.questions[q].choices {
+            if let Step::Next(next) = choice.step
+                && !reached[next]
+            {
+                reached[next] = true;
+                stack.push(next);
+            }
+        }
+    }
+    for (question, _) in tree.questions.iter().zip(&reached).filter(|(_, r)| !**r) {
+        diagnostics.push(Diagnostic::warning(
+            question.span.clone(),
+            format!(
+                "question '{}' is never asked: no path from the start reaches it; point a 'next' at it or remove it",
+                question.id
+            ),
+        ));
+    }
+}
+
+fn reasonless_scores(tree: &Tree, diagnostics: &mut Vec<Diagnostic>) {
+    for question in &tree.questions {
+        for choice in &question.choices {
+            let favoured: Vec<&str> = choice
+                .score
+                .iter()
+                .filter(|&&(_, points)| points > 0)
+                .map(|&(o, _)| tree.outcomes[o].id.as_str())
+                .collect();
+            if !favoured.is_empty() && choice.reason.is_none() {
+                diagnostics.push(Diagnostic::warning(
+                    choice.span.clone(),
+                    format!(
+                        "option '{}' of question '{}' scores for '{}' but has no 'reason', so the explanation cannot say why; add a reason",
+                        choice.id,
+                        question.id,
+                        favoured.join("', '")
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// Lists the first problems of a kind one by one and counts the rest.
+struct Capped {
+    listed: usize,
+    more: usize,
+}
+
+impl Capped {
+    fn new() -> Self {
+        Self { listed: 0, more: 0 }
+    }
+
+    fn push(&mut self, diagnostics: &mut Vec<Diagnostic>, diagnostic: impl FnOnce() -> Diagnostic) {
+        if self.listed < LISTED_PER_KIND {
+            diagnostics.push(diagnostic());
+            self.listed += 1;
+        } else {
+            self.more += 1;
+        }
+    }
+
+    fn finish(&self, diagnostics: &mut Vec<Diagnostic>, error: bool, what: &str) {
+        if self.more > 0 {
+            let message = format!(
+                "… and {} more {what} (the first {LISTED_PER_KIND} are listed)",
+                self.more
+            );
+            diagnostics.push(if error {
+                Diagnostic::error(None, message)
+            } else {
+                Diagnostic::warning(None, message)
+            });
+        }
+    }
+}
+
+fn describe(walk: &Walk<'_>) -> String {
+    let tree = walk.tree();
+    walk.answers()
+        .iter()
+        .map(|a| {
+            let q = &tree.questions[a.question];
+            format!("{}={}", q.id, q.choices[a.choice].id)
+        })
+        .collect::<Vec<_>>()
+        .join(" → ")
+}
+
+fn check_paths(
+    tree: &Tree,
+    max_paths: usize,
+    stats: &mut Stats,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    stats.paths_total = paths::count(tree);
+    let mut recommended = vec![false; tree.outcomes.len()];
+    let mut no_winner = Capped::new();
+    let mut ties = Capped::new();
+    let mut found = Vec::new();
+    stats.paths_checked = paths::visit(tree, max_paths, |walk| {
+        let last = walk
+            .answers()
+            .last()
+            .map(|a| tree.questions[a.question].choices[a.choice].span.clone());
+        match walk.recommendation() {
+            Ok(rec) => {
+                recommended[rec.outcome] = true;
+                if rec.tie {
+                    let top = rec.scores[rec.outcome];
+                    let tied_ids: Vec<&str> = rec
+                        .scores
+                        .iter()
+                        .enumerate()
+                        .filter(|&(_, &total)| total == top)
+                        .map(|(o, _)| tree.outcomes[o].id.as_str())
+                        .collect();
+                    ties.push(&mut found, || {
+                        Diagnostic::warning(
+                            last.clone(),
+                            format!(
+                                "the path {} ends in a tie between '{}' ({top} each); '{}' wins only because it is listed first — adjust a score so one outcome leads",
+                                describe(walk),
+                                tied_ids.join("' and '"),
+                                tree.outcomes[rec.outcome].id
+                            ),
+                        )
+                    });
+                }
+            }
+            Err(NoRecommendation::NoWinner | NoRecommendation::Unfinished(_)) => {
+                no_winner.push(&mut found, || {
+                    Diagnostic::error(
+                        last.clone(),
+                        format!(
+                            "the path {} favours no outcome: nothing scores above zero; give one of its answers a positive score, or set 'fallback' in [tree]",
+                            describe(walk)
+                        ),
+                    )
+                });
+            }
+        }
+    });
+    diagnostics.append(&mut found);
+    no_winner.finish(diagnostics, true, "paths that favour no outcome");
+    ties.finish(diagnostics, false, "paths that end in a tie");
+    stats.paths_complete = stats.paths_checked as u64 == stats.paths_total;
+    if stats.paths_complete {
+        for (outcome, _) in tree.outcomes.iter().zip(&recommended).filter(|(_, r)| !**r) {
+            diagnostics.push(Diagnostic::warning(
+                outcome.span.clone(),
+                format!(
+                    "outcome '{}' is never recommended: no path leads to it; route an option to it with outcome = \"{}\" or score for it",
+                    outcome.id, outcome.id
+                ),
+            ));
+        }
+    } else {
+        diagnostics.push(Diagnostic::warning(
+            None,
+            format!(
+                "stopped early: checked {} of {} paths (--max-paths {max_paths}); ties, paths with no winner and outcomes never recommended were checked only on those — raise --max-paths to check every path",
+                stats.paths_checked, stats.paths_total
+            ),
+        ));
+    }
+}
+
+fn check_scenarios(tree: &Tree, stats: &mut Stats, diagnostics: &mut Vec<Diagnostic>) {
+    stats.scenarios = tree.scenarios.len();
+    let mut covered_options: HashSet<(usize, usize)> = HashSet::new();
+    let mut covered_outcomes: HashSet<usize> = HashSet::new();
+    for scenario in &tree.scenarios {
+        let Some(expected) = tree.outcome_ix(&scenario.expect) else {
+            let hint = did_you_mean(
+                &scenario.expect,
+                tree.outcomes.iter().map(|o| o.id.as_str()),
+            );
+            diagnostics.push(Diagnostic::error(
+                scenario.expect_span.clone(),
+                format!(
+                    "scenario '{}' expects outcome '{}', but there is no such outcome{hint}",
+                    scenario.name, scenario.expect
+                ),
+            ));
+            continue;
+        };
+        let given: Vec<GivenAnswer> = scenario
+            .answers
+            .iter()
+            .map(|(q, o, span)| GivenAnswer {
+                question: q.clone(),
+                option: o.clone(),
+                span: Some(span.clone()),
+            })
+            .collect();
+        let replayed = match replay(tree, &given) {
+            Ok(replayed) => replayed,
+            Err(problems) => {
+                for problem in problems {
+                    diagnostics.push(Diagnostic::error(
+                        problem.span.unwrap_or(scenario.answers_span.clone()),
+                        format!("scenario '{}': {}", scenario.name, problem.message),
+                    ));
+                }
+                continue;
+            }
+        };
+        for warning in replayed.unused {
+            diagnostics.push(Diagnostic::warning(
+                warning.span,
+                format!("scenario '{}': {}", scenario.name, warning.message),
+            ));
+        }
+        for answer in replayed.walk.answers() {
+            covered_options.insert((answer.question, answer.choice));
+        }
+        match replayed.walk.recommendation() {
+            Ok(rec) if rec.outcome == expected => {
+                stats.scenarios_passed += 1;
+                covered_outcomes.insert(expected);
+            }
+            Ok(rec) => {
+                covered_outcomes.insert(rec.outcome);
+                let totals: Vec<String> = tree
+                    .outcomes
+                    .iter()
+                    .zip(&rec.scores)
+                    .filter(|(o, _)| !o.urgent)
+                    .map(|(o, total)| format!("{} {total}", o.id))
+                    .collect();
+                diagnostics.push(Diagnostic::error(
+                    scenario.expect_span.clone(),
+                    format!(
+                        "scenario '{}' expects '{}' but its answers lead to '{}' (totals: {})",
+                        scenario.name,
+                        scenario.expect,
+                        tree.outcomes[rec.outcome].id,
+                        totals.join(", ")
+                    ),
+                ));
+            }
+            Err(problem) => diagnostics.push(Diagnostic::error(
+                scenario.expect_span.clone(),
+                format!(
+                    "scenario '{}' expects '{}' but {problem}",
+                    scenario.name, scenario.expect
+                ),
+            )),
+        }
+    }
+    stats.options_covered = covered_options.len();
+    stats.outcomes_covered = covered_outcomes.len();
+    if tree.scenarios.is_empty() {
+        diagnostics.push(Diagnostic::warning(
+            None,
+            "the tree has no [[scenario]] cases; add some so that changes to the tree are checked against the answers you expect",
+        ));
+        return;
+    }
+    let mut options = Capped::new();
+    for (q, question) in tree.questions.iter().enumerate() {
+        for (c, choice) in question.choices.iter().enumerate() {
+            if !covered_options.contains(&(q, c)) {
+                options.push(diagnostics, || {
+                    Diagnostic::warning(
+                        choice.span.clone(),
+                        format!(
+                            "no scenario answers '{}' with option '{}'; add a [[scenario]] that does",
+                            question.id, choice.id
+                        ),
+                    )
+                });
+            }
+        }
+    }
+    options.finish(diagnostics, false, "options no scenario covers");
+    for (o, outcome) in tree.outcomes.iter().enumerate() {
+        if !covered_outcomes.contains(&o) {
+            diagnostics.push(Diagnostic::warning(
+                outcome.span.clone(),
+                format!(
+                    "no scenario leads to outcome '{}'; add a [[scenario]] that does",
+                    outcome.id
+                ),
+            ));
+        }
+    }
+}
+
+/// The one-line summary printed after the diagnostics.
+pub fn summary(checked: &Checked, report: &Report) -> String {
+    let s = &checked.stats;
+    let verdict = match (report.errors(), report.warnings()) {
+        (0, 0) => "no problems".to_owned(),
+        (e, w) => format!("{e} error(s), {w} warning(s)"),
+    };
+    if checked.tree.is_none() {
+        return format!(
+            "{}: {verdict}; paths and scenarios are checked once these are fixed",
+            report.file
+        );
+    }
+    let paths = if s.paths_complete {
+        format!("{} path(s) checked", s.paths_total)
+    } else {
+        format!("{} of {} path(s) checked", s.paths_checked, s.paths_total)
+    };
+    format!(
+        "{}: {verdict}; {} questions, {} outcomes, {paths}; {} of {} scenario(s) pass, covering {} of {} options and {} of {} outcomes",
+        report.file,
+        s.questions,
+        s.outcomes,
+        s.scenarios_passed,
+        s.scenarios,
+        s.options_covered,
+        s.options_total,
+        s.outcomes_covered,
+        s.outcomes
+    )
+}

@@ -1,0 +1,155 @@
+//! The command line, as clap definitions; completions and the man page are generated from these.
+
+use std::path::PathBuf;
+
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
+
+use crate::answers::{GivenAnswer, parse_pair};
+use crate::check::DEFAULT_MAX_PATHS;
+
+/// Helps you decide which kind of group to look for — support, therapy, psychoeducational or
+/// self-help — and explains why, in terms of your own answers.
+///
+/// With no command, groupfit asks its questions in the terminal. It starts by checking that you
+/// are safe; if you may not be, it gives crisis resources instead of a group. Every recommendation
+/// is provisional: a guide, not a diagnosis. Nothing you type is sent anywhere.
+#[derive(Debug, Parser)]
+#[command(name = "groupfit", version, about, long_about)]
+pub struct Cli {
+    /// Use this question tree instead of the built-in one.
+    #[arg(
+        short = 'q',
+        long,
+        env = "GROUPFIT_QUESTIONS",
+        value_name = "FILE",
+        global = true
+    )]
+    pub questions: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub run: RunArgs,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// How the questionnaire is run.
+#[derive(Debug, Clone, Default, Args)]
+pub struct RunArgs {
+    /// Ask the questions as plain numbered lines (for screen readers, pipes and remote sessions).
+    ///
+    /// Used automatically when standard input or output is not a terminal.
+    #[arg(long)]
+    pub plain: bool,
+
+    /// Intake mode for phone consultations: read-aloud wording, staff guidance, notes, autosave.
+    #[arg(long)]
+    pub intake: bool,
+
+    /// Where intake summaries are written (default: the current directory).
+    #[arg(long, value_name = "DIR")]
+    pub export_dir: Option<PathBuf>,
+
+    /// Save the session as you go so it can be resumed (always on in intake mode).
+    #[arg(long)]
+    pub save: bool,
+}
+
+impl RunArgs {
+    /// Flags given before and after `run` both count.
+    #[must_use]
+    pub fn merged(&self, other: &RunArgs) -> RunArgs {
+        RunArgs {
+            plain: self.plain || other.plain,
+            intake: self.intake || other.intake,
+            export_dir: other.export_dir.clone().or_else(|| self.export_dir.clone()),
+            save: self.save || other.save,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Ask the questions in the terminal (the same as no command).
+    Run(RunArgs),
+
+    /// Check a question tree and report every problem at once, with line and column.
+    ///
+    /// Exits 0 when there are only warnings (1 with --strict), 1 when there are errors.
+    Check {
+        /// The tree to check (default: --questions, else the built-in tree).
+        file: Option<PathBuf>,
+        /// Treat warnings as errors.
+        #[arg(long)]
+        strict: bool,
+        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+        format: CheckFormat,
+        /// Stop the path-based checks after this many paths.
+        #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_PATHS)]
+        max_paths: usize,
+    },
+
+    /// List every path through a tree and where it ends, for review and sign-off.
+    Paths {
+        /// The tree (default: --questions, else the built-in tree).
+        file: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = PathsFormat::Table)]
+        format: PathsFormat,
+        /// List at most this many paths (the total is always counted).
+        #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_PATHS)]
+        max_paths: usize,
+    },
+
+    /// Give the recommendation for answers supplied on the command line or in a file.
+    #[command(group(ArgGroup::new("given").required(true).args(["answers", "answer"])))]
+    Answer {
+        /// An answers file: TOML with an [answers] table, or a JSON result from --format json.
+        #[arg(long, value_name = "FILE", conflicts_with = "answer")]
+        answers: Option<PathBuf>,
+        /// One answer as `QUESTION_ID=OPTION_ID`; repeat for each question.
+        #[arg(long, value_name = "QID=OID", value_parser = parse_pair)]
+        answer: Vec<GivenAnswer>,
+        #[arg(long, value_enum, default_value_t = AnswerFormat::Text)]
+        format: AnswerFormat,
+    },
+
+    /// Print shell completions for bash, zsh, fish, elvish or powershell.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+
+    /// Print the man page (roff) to standard output.
+    Man,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PathsFormat {
+    Table,
+    Markdown,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AnswerFormat {
+    Text,
+    Markdown,
+    Json,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

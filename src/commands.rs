@@ -1,0 +1,271 @@
+//! What each command does, and how results become output and exit codes.
+//!
+//! This is the edge of the program: files are read, the core is called, and problems are printed
+//! with their locations. Exit codes: 0 success, 1 invalid input, 2 usage (from clap).
+
+use std::io::{self, IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use clap::CommandFactory;
+
+use crate::answers::{self, GivenAnswer};
+use crate::check::{self, DEFAULT_MAX_PATHS};
+use crate::cli::{AnswerFormat, CheckFormat, Cli, Command, PathsFormat, RunArgs};
+use crate::diagnostic::{Diagnostic, Report};
+use crate::explain::{Explanation, short_hash};
+use crate::paths;
+use crate::plain;
+use crate::source::Source;
+use crate::tree::Tree;
+
+/// Width of text reports.
+pub const REPORT_WIDTH: usize = 80;
+
+/// A failure already worded for the person; printed to standard error, exit code 1.
+#[derive(Debug)]
+pub struct Failure(pub String);
+
+impl From<crate::source::ReadError> for Failure {
+    fn from(error: crate::source::ReadError) -> Self {
+        Failure(format!("error: {error}"))
+    }
+}
+
+/// Runs the parsed command line and returns the exit code.
+pub fn run(cli: Cli) -> ExitCode {
+    match dispatch(cli) {
+        Ok(code) => code,
+        Err(Failure(message)) => {
+            let mut stderr = io::stderr().lock();
+            let _ = write!(stderr, "{message}");
+            if !message.ends_with('\n') {
+                let _ = writeln!(stderr);
+            }
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<ExitCode, Failure> {
+    let questions = cli.questions.as_deref();
+    match cli.command {
+        None => questionnaire(questions, &cli.run),
+        Some(Command::Run(args)) => questionnaire(questions, &cli.run.merged(&args)),
+        Some(Command::Check {
+            file,
+            strict,
+            format,
+            max_paths,
+        }) => check_command(file.as_deref().or(questions), strict, format, max_paths),
+        Some(Command::Paths {
+            file,
+            format,
+            max_paths,
+        }) => paths_command(file.as_deref().or(questions), format, max_paths),
+        Some(Command::Answer {
+            answers,
+            answer,
+            format,
+        }) => answer_command(questions, answers.as_deref(), answer, format),
+        Some(Command::Completions { shell }) => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "groupfit", &mut out);
+            emit(&String::from_utf8_lossy(&out))
+        }
+        Some(Command::Man) => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut out)
+                .map_err(|e| Failure(format!("error: cannot write the man page: {e}")))?;
+            emit(&String::from_utf8_lossy(&out))
+        }
+    }
+}
+
+/// Reads the tree named on the command line, or the built-in one.
+pub fn read_tree_source(path: Option<&Path>) -> Result<Source, Failure> {
+    Ok(match path {
+        Some(path) => Source::read(path)?,
+        None => Source::builtin(),
+    })
+}
+
+/// Loads a tree for use: any error `check` would report refuses it, with every problem listed.
+pub fn load_tree(path: Option<&Path>) -> Result<(Source, Tree), Failure> {
+    let source = read_tree_source(path)?;
+    let checked = check::check(&source, DEFAULT_MAX_PATHS);
+    if checked.has_errors() || checked.tree.is_none() {
+        let report = checked.report(&source);
+        let errors_only = Report {
+            file: report.file.clone(),
+            items: report
+                .items
+                .into_iter()
+                .filter(|i| i.severity == crate::diagnostic::Severity::Error)
+                .collect(),
+        };
+        return Err(Failure(format!(
+            "{errors_only}{}: the question tree has {} error(s); fix them (run 'groupfit check {}' to see everything) and try again\n",
+            errors_only.file,
+            errors_only.errors(),
+            errors_only.file
+        )));
+    }
+    let tree = checked
+        .tree
+        .ok_or_else(|| Failure("error: the tree could not be loaded".into()))?;
+    Ok((source, tree))
+}
+
+/// Writes to standard output; a closed pipe (`groupfit paths | head`) is not an error.
+fn emit(text: &str) -> Result<ExitCode, Failure> {
+    emit_with(text, ExitCode::SUCCESS)
+}
+
+fn emit_with(text: &str, code: ExitCode) -> Result<ExitCode, Failure> {
+    let mut out = io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(code),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(code),
+        Err(e) => Err(Failure(format!("error: cannot write the output: {e}"))),
+    }
+}
+
+fn check_command(
+    path: Option<&Path>,
+    strict: bool,
+    format: CheckFormat,
+    max_paths: usize,
+) -> Result<ExitCode, Failure> {
+    let source = read_tree_source(path)?;
+    let checked = check::check(&source, max_paths);
+    let report = checked.report(&source);
+    let failed = report.errors() > 0 || (strict && report.warnings() > 0);
+    let code = if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    };
+    let text = match format {
+        CheckFormat::Text => format!("{report}{}\n", check::summary(&checked, &report)),
+        CheckFormat::Json => {
+            let json = serde_json::json!({
+                "file": report.file,
+                "errors": report.errors(),
+                "warnings": report.warnings(),
+                "diagnostics": report.items,
+                "stats": checked.stats,
+            });
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&json).unwrap_or_default()
+            )
+        }
+    };
+    emit_with(&text, code)
+}
+
+fn paths_command(
+    path: Option<&Path>,
+    format: PathsFormat,
+    max_paths: usize,
+) -> Result<ExitCode, Failure> {
+    let source = read_tree_source(path)?;
+    // Listing paths helps review a tree that still has path problems, so only structure must hold.
+    let tree = match Tree::load(&source) {
+        Ok((tree, _)) => tree,
+        Err(diagnostics) => return Err(refused(&source, &diagnostics)),
+    };
+    let listing = paths::list(&tree, max_paths);
+    let text = match format {
+        PathsFormat::Table => listing.to_table(&tree),
+        PathsFormat::Markdown => listing.to_markdown(&tree),
+        PathsFormat::Json => format!("{}\n", listing.to_json(&tree)),
+    };
+    emit(&text)
+}
+
+fn refused(source: &Source, diagnostics: &[Diagnostic]) -> Failure {
+    let report = Report::new(source, diagnostics);
+    Failure(format!(
+        "{report}{}: the question tree has {} error(s); fix them and try again\n",
+        report.file,
+        report.errors()
+    ))
+}
+
+fn answer_command(
+    questions: Option<&Path>,
+    answers_file: Option<&Path>,
+    pairs: Vec<GivenAnswer>,
+    format: AnswerFormat,
+) -> Result<ExitCode, Failure> {
+    let (_, tree) = load_tree(questions)?;
+    let mut warnings = String::new();
+    let (given, answers_source) = match answers_file {
+        Some(path) => {
+            let source = Source::read(path)?;
+            let file = answers::parse_file(&source).map_err(|d| refused_answers(&source, &d))?;
+            if let Some(stamp) = &file.made_with
+                && stamp.sha256 != tree.sha256
+            {
+                warnings.push_str(&format!(
+                    "{}: warning: these answers were made with tree version {} ({}), not this tree (version {}, {}); replaying them on this one\n",
+                    source.name(),
+                    stamp.version,
+                    short_hash(&stamp.sha256),
+                    tree.version,
+                    short_hash(&tree.sha256)
+                ));
+            }
+            (file.answers, Some(source))
+        }
+        None => (pairs, None),
+    };
+    let located = |diagnostics: &[Diagnostic]| match &answers_source {
+        Some(source) => Report::new(source, diagnostics).to_string(),
+        None => diagnostics.iter().fold(String::new(), |mut out, d| {
+            use std::fmt::Write as _;
+            let _ = writeln!(out, "{}: {}", d.severity, d.message);
+            out
+        }),
+    };
+    let replayed = answers::replay(&tree, &given)
+        .map_err(|d| Failure(format!("{warnings}{}", located(&d))))?;
+    warnings.push_str(&located(&replayed.unused));
+    if !warnings.is_empty() {
+        let _ = io::stderr().lock().write_all(warnings.as_bytes());
+    }
+    let explanation =
+        Explanation::of(&replayed.walk).map_err(|e| Failure(format!("error: {e}")))?;
+    emit(&render(&explanation, format))
+}
+
+fn refused_answers(source: &Source, diagnostics: &[Diagnostic]) -> Failure {
+    Failure(Report::new(source, diagnostics).to_string())
+}
+
+/// The explanation in the requested format.
+pub fn render(explanation: &Explanation, format: AnswerFormat) -> String {
+    match format {
+        AnswerFormat::Text => explanation.to_text(REPORT_WIDTH),
+        AnswerFormat::Markdown => explanation.to_markdown(),
+        AnswerFormat::Json => format!("{}\n", explanation.to_json()),
+    }
+}
+
+fn questionnaire(questions: Option<&Path>, args: &RunArgs) -> Result<ExitCode, Failure> {
+    let (_, tree) = load_tree(questions)?;
+    let interactive = io::stdin().is_terminal() && io::stdout().is_terminal();
+    let _ = interactive;
+    let stdin = io::stdin().lock();
+    let stdout = io::stdout().lock();
+    match plain::run(&tree, stdin, stdout, args.intake) {
+        Ok(_) => Ok(ExitCode::SUCCESS),
+        Err(plain::PlainError::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => {
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => Err(Failure(format!("{e}"))),
+    }
+}

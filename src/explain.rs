@@ -1,0 +1,598 @@
+//! The explanation of a recommendation, built once from a finished walk and rendered many ways.
+//!
+//! Every "why" comes from the answers actually given: the reasons of answers that scored for the
+//! recommendation (or routed to it), the caveats of answers that scored against it, and the notes of
+//! any answer. The TUI, plain mode and the text, Markdown and JSON reports all render this one value.
+
+use serde::Serialize;
+use serde::ser::SerializeMap;
+
+use crate::tree::{OutcomeIx, Step, Tree};
+use crate::walk::{Basis, NoRecommendation, Walk};
+
+/// Everything a person is told about a recommendation; serialises to the JSON wire format.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Explanation {
+    pub outcome: OutcomeSummary,
+    pub why: Vec<String>,
+    pub keep_in_mind: Vec<String>,
+    pub also_consider: Option<AlsoConsider>,
+    pub summary: String,
+    pub expect: Vec<String>,
+    pub next_steps: Option<String>,
+    pub answers: Vec<AnswerRecord>,
+    pub scores: Scores,
+    pub tree: TreeStamp,
+    pub disclaimer: String,
+    /// For intake staff only; not part of the wire format.
+    #[serde(skip)]
+    pub guidance: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutcomeSummary {
+    pub id: String,
+    pub name: String,
+    pub urgent: bool,
+    pub tie: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AlsoConsider {
+    pub id: String,
+    pub name: String,
+    pub why: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AnswerRecord {
+    pub question: String,
+    pub option: String,
+    pub question_text: String,
+    pub option_label: String,
+    /// The read-aloud wording, for intake summaries; not part of the wire format.
+    #[serde(skip)]
+    pub intake_text: Option<String>,
+}
+
+/// Outcome totals in the tree's order (urgent outcomes are routed to, never scored, so left out).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scores(pub Vec<(String, i64)>);
+
+impl Serialize for Scores {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (id, total) in &self.0 {
+            map.serialize_entry(id, total)?;
+        }
+        map.end()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TreeStamp {
+    pub title: String,
+    pub version: String,
+    pub sha256: String,
+}
+
+impl Explanation {
+    /// Explains a finished walk.
+    pub fn of(walk: &Walk<'_>) -> Result<Self, NoRecommendation> {
+        let tree = walk.tree();
+        let rec = walk.recommendation()?;
+        let outcome = &tree.outcomes[rec.outcome];
+        let chosen: Vec<_> = walk
+            .answers()
+            .iter()
+            .map(|a| &tree.questions[a.question].choices[a.choice])
+            .collect();
+
+        let mut why = reasons_for(tree, walk, rec.outcome);
+        if rec.basis == Basis::Fallback {
+            why.push(format!(
+                "None of your answers pointed clearly to one kind of group, so {} is suggested as a place to start.",
+                with_article(&outcome.name)
+            ));
+        }
+
+        let mut keep_in_mind = Vec::new();
+        if rec.tie
+            && let Some(other) = rec.runner_up
+        {
+            keep_in_mind.push(format!(
+                "Your answers pointed just as much to {} as to {}. Both are worth a look; this one is shown first only because the list puts it first.",
+                with_article(&tree.outcomes[other].name),
+                with_article(&outcome.name),
+            ));
+        }
+        for choice in &chosen {
+            if choice.score_for(rec.outcome) < 0
+                && let Some(caveat) = &choice.caveat
+            {
+                push_once(&mut keep_in_mind, caveat);
+            }
+            if let Some(note) = &choice.note {
+                push_once(&mut keep_in_mind, note);
+            }
+        }
+
+        let also_consider = rec.runner_up.map(|other| AlsoConsider {
+            id: tree.outcomes[other].id.clone(),
+            name: tree.outcomes[other].name.clone(),
+            why: reasons_for(tree, walk, other),
+        });
+
+        let answers = walk
+            .answers()
+            .iter()
+            .map(|a| {
+                let question = &tree.questions[a.question];
+                let choice = &question.choices[a.choice];
+                AnswerRecord {
+                    question: question.id.clone(),
+                    option: choice.id.clone(),
+                    question_text: question.text.clone(),
+                    option_label: choice.label.clone(),
+                    intake_text: question.intake.clone(),
+                }
+            })
+            .collect();
+
+        let scores = Scores(
+            tree.outcomes
+                .iter()
+                .zip(&rec.scores)
+                .filter(|(o, total)| !o.urgent || **total != 0)
+                .map(|(o, &total)| (o.id.clone(), total))
+                .collect(),
+        );
+
+        Ok(Self {
+            outcome: OutcomeSummary {
+                id: outcome.id.clone(),
+                name: outcome.name.clone(),
+                urgent: outcome.urgent,
+                tie: rec.tie,
+            },
+            why,
+            keep_in_mind,
+            also_consider,
+            summary: outcome.summary.clone(),
+            expect: outcome.expect.clone(),
+            next_steps: outcome.next_steps.clone(),
+            answers,
+            scores,
+            tree: TreeStamp {
+                title: tree.title.clone(),
+                version: tree.version.clone(),
+                sha256: tree.sha256.clone(),
+            },
+            disclaimer: tree.disclaimer.clone(),
+            guidance: outcome.guidance.clone(),
+        })
+    }
+
+    /// The explanation as a sequence of blocks, in reading order, for every renderer to share.
+    pub fn blocks(&self) -> Vec<Block> {
+        let mut blocks = Vec::new();
+        if self.outcome.urgent {
+            // Lead with what to do now; everything else comes after.
+            blocks.push(Block::Urgent(format!("IMPORTANT: {}", self.outcome.name)));
+            blocks.push(Block::Paragraph(self.summary.clone()));
+            section(&mut blocks, "Why we are showing this", &self.why);
+        } else {
+            blocks.push(Block::Title(format!(
+                "Provisional recommendation: {}",
+                self.outcome.name
+            )));
+            section(&mut blocks, "Why this fits", &self.why);
+        }
+        section(&mut blocks, "Keep in mind", &self.keep_in_mind);
+        if let Some(also) = &self.also_consider {
+            blocks.push(Block::Heading(format!("Also consider: {}", also.name)));
+            blocks.extend(also.why.iter().cloned().map(Block::Bullet));
+        }
+        if !self.outcome.urgent {
+            blocks.push(Block::Heading(format!(
+                "About {}",
+                lower_first(&with_article(&self.outcome.name))
+            )));
+            blocks.push(Block::Paragraph(self.summary.clone()));
+        }
+        section(&mut blocks, "What to expect", &self.expect);
+        if let Some(steps) = &self.next_steps {
+            blocks.push(Block::Heading("Next steps".to_owned()));
+            blocks.push(Block::Paragraph(steps.clone()));
+        }
+        blocks.push(Block::Heading("Your answers".to_owned()));
+        blocks.extend(
+            self.answers
+                .iter()
+                .map(|a| Block::Answer(a.question_text.clone(), a.option_label.clone())),
+        );
+        blocks.push(Block::Note(self.disclaimer.clone()));
+        blocks.push(Block::Note(format!(
+            "{}, version {} (tree {})",
+            self.tree.title,
+            self.tree.version,
+            short_hash(&self.tree.sha256)
+        )));
+        blocks
+    }
+
+    /// Plain text, wrapped to `width` columns.
+    pub fn to_text(&self, width: usize) -> String {
+        let width = width.max(20);
+        let mut out = String::new();
+        let mut answer_number = 0;
+        for block in self.blocks() {
+            match block {
+                Block::Urgent(text) => {
+                    let bar = "!".repeat(text.chars().count().min(width));
+                    out.push_str(&format!("{bar}\n{text}\n{bar}\n"));
+                }
+                Block::Title(text) => out.push_str(&format!("{text}\n")),
+                Block::Heading(text) => out.push_str(&format!("\n{text}\n")),
+                Block::Paragraph(text) => out.push_str(&indent(&text, width, "  ", "  ")),
+                Block::Bullet(text) => out.push_str(&indent(&text, width, "  - ", "    ")),
+                Block::Answer(question, answer) => {
+                    answer_number += 1;
+                    let first = format!("  {answer_number}. ");
+                    let rest = " ".repeat(first.len());
+                    out.push_str(&indent(&question, width, &first, &rest));
+                    out.push_str(&indent(&format!("→ {answer}"), width, &rest, &rest));
+                }
+                Block::Note(text) => {
+                    out.push('\n');
+                    out.push_str(&indent(&text, width, "", ""));
+                }
+            }
+        }
+        out
+    }
+
+    /// Markdown, for case records and sign-off documents.
+    pub fn to_markdown(&self) -> String {
+        let mut out = String::new();
+        for block in self.blocks() {
+            match block {
+                Block::Urgent(text) => out.push_str(&format!("# ⚠ {}\n\n", md(&text))),
+                Block::Title(text) => out.push_str(&format!("# {}\n\n", md(&text))),
+                Block::Heading(text) => out.push_str(&format!("\n## {}\n\n", md(&text))),
+                Block::Paragraph(text) => out.push_str(&format!("{}\n", md(&text))),
+                Block::Bullet(text) => out.push_str(&format!("- {}\n", md(&text))),
+                Block::Answer(question, answer) => {
+                    out.push_str(&format!("1. {} — **{}**\n", md(&question), md(&answer)));
+                }
+                Block::Note(text) => out.push_str(&format!("\n_{}_\n", md(&text))),
+            }
+        }
+        out
+    }
+
+    /// The JSON wire format, pretty-printed.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    }
+}
+
+/// A piece of the explanation in reading order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Block {
+    /// The heading of an urgent outcome: must not be missed.
+    Urgent(String),
+    Title(String),
+    Heading(String),
+    Paragraph(String),
+    Bullet(String),
+    /// A question asked and the answer given.
+    Answer(String, String),
+    /// Small print: the disclaimer and the tree's stamp.
+    Note(String),
+}
+
+/// The reasons of the answers that scored for `outcome` or routed straight to it, in order.
+fn reasons_for(tree: &Tree, walk: &Walk<'_>, outcome: OutcomeIx) -> Vec<String> {
+    let mut reasons = Vec::new();
+    for answer in walk.answers() {
+        let choice = &tree.questions[answer.question].choices[answer.choice];
+        let favours = choice.score_for(outcome) > 0 || choice.step == Step::Outcome(outcome);
+        if favours && let Some(reason) = &choice.reason {
+            push_once(&mut reasons, reason);
+        }
+    }
+    reasons
+}
+
+fn push_once(list: &mut Vec<String>, text: &str) {
+    if !list.iter().any(|t| t == text) {
+        list.push(text.to_owned());
+    }
+}
+
+fn section(blocks: &mut Vec<Block>, heading: &str, items: &[String]) {
+    if !items.is_empty() {
+        blocks.push(Block::Heading(heading.to_owned()));
+        blocks.extend(items.iter().cloned().map(Block::Bullet));
+    }
+}
+
+/// "a support group", "an outcome" — for sentences built around an outcome's name.
+pub fn with_article(name: &str) -> String {
+    let lower = lower_first(name);
+    let vowel = lower.starts_with(['a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U']);
+    format!("{} {lower}", if vowel { "an" } else { "a" })
+}
+
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        // Keep acronyms such as "AA group" as written.
+        Some(first) if !chars.clone().next().is_some_and(char::is_uppercase) => {
+            first.to_lowercase().chain(chars).collect()
+        }
+        _ => text.to_owned(),
+    }
+}
+
+pub fn short_hash(sha256: &str) -> &str {
+    sha256.get(..12).unwrap_or(sha256)
+}
+
+fn indent(text: &str, width: usize, first: &str, rest: &str) -> String {
+    let options = textwrap::Options::new(width)
+        .initial_indent(first)
+        .subsequent_indent(rest);
+    let mut out = String::new();
+    for line in textwrap::wrap(text, options) {
+        out.push_str(&line);
+        out.push('\n');
+    }
+    if out.is_empty() {
+        out.push('\n');
+    }
+    out
+}
+
+/// Escapes the characters that would change the meaning of Markdown text.
+fn md(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(
+            c,
+            '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '#' | '|'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Source;
+    use crate::walk::Position;
+
+    const TREE: &str = r#"
+[tree]
+title = "Test tree"
+version = "9"
+start = "want"
+disclaimer = "Only a guide."
+
+[[question]]
+id = "want"
+text = "What do you want?"
+  [[question.option]]
+  id = "cope"
+  label = "Cope"
+  next = "outside"
+  score = { support = 3, therapy = -1 }
+  reason = "You want to cope."
+  caveat = "Therapy aims at change."
+  [[question.option]]
+  id = "change"
+  label = "Change"
+  next = "outside"
+  score = { therapy = 3 }
+  reason = "You want change."
+  [[question.option]]
+  id = "unsafe"
+  label = "Unsafe"
+  outcome = "crisis"
+  reason = "You may not be safe."
+
+[[question]]
+id = "outside"
+text = "Friends outside?"
+  [[question.option]]
+  id = "friends"
+  label = "Yes"
+  score = { support = 1, therapy = -2 }
+  reason = "You want friends."
+  caveat = "Therapy groups ask members not to meet outside."
+  note = "Ask the group about its rules."
+  [[question.option]]
+  id = "separate"
+  label = "No"
+  score = { therapy = 2, support = 1 }
+  reason = "You keep things separate."
+
+[[outcome]]
+id = "support"
+name = "Support group"
+summary = "Support."
+expect = ["Goal: cope"]
+next_steps = "Find one."
+
+[[outcome]]
+id = "therapy"
+name = "Therapy group"
+summary = "Therapy."
+
+[[outcome]]
+id = "crisis"
+name = "Get help now"
+urgent = true
+summary = "Call 988."
+guidance = "Stay on the line."
+"#;
+
+    fn explain(choices: &[&str]) -> Explanation {
+        let (tree, _) = Tree::load(&Source::new("t.toml", TREE.to_owned())).unwrap();
+        let mut walk = Walk::new(&tree);
+        for id in choices {
+            let Position::Asking(q) = walk.position() else {
+                panic!()
+            };
+            walk.choose(tree.choice_ix(q, id).unwrap());
+        }
+        Explanation::of(&walk).unwrap()
+    }
+
+    #[test]
+    fn why_lists_reasons_that_scored_for_the_recommendation() {
+        let e = explain(&["change", "separate"]);
+        assert_eq!(e.outcome.id, "therapy");
+        assert_eq!(e.why, vec!["You want change.", "You keep things separate."]);
+    }
+
+    #[test]
+    fn keep_in_mind_has_caveats_against_and_every_note() {
+        let e = explain(&["change", "friends"]);
+        assert_eq!(
+            e.outcome.id, "support",
+            "support 1 vs therapy 1: tie goes to the first listed"
+        );
+        assert!(e.outcome.tie);
+        assert!(
+            e.keep_in_mind[0].contains("just as much to a therapy group as to a support group")
+        );
+        // 'friends' scored for support, so its caveat (about therapy) is not shown; its note is.
+        assert_eq!(&e.keep_in_mind[1..], ["Ask the group about its rules."]);
+
+        let e = explain(&["change", "separate"]);
+        assert!(e.keep_in_mind.is_empty());
+    }
+
+    #[test]
+    fn caveat_shows_when_the_answer_scored_against_the_recommendation() {
+        let e = explain(&["cope", "separate"]);
+        assert_eq!(e.outcome.id, "support");
+        assert!(e.keep_in_mind.is_empty(), "'cope' scored for support");
+        let e = explain(&["change", "separate"]);
+        assert_eq!(e.outcome.id, "therapy");
+        assert!(!e.keep_in_mind.iter().any(|k| k.contains("Therapy aims")));
+    }
+
+    #[test]
+    fn also_consider_is_the_runner_up_with_its_own_reasons() {
+        let e = explain(&["cope", "separate"]);
+        let also = e.also_consider.unwrap();
+        assert_eq!(also.id, "therapy");
+        assert_eq!(also.why, vec!["You keep things separate."]);
+    }
+
+    #[test]
+    fn urgent_outcome_leads_with_what_to_do_and_offers_no_group() {
+        let e = explain(&["unsafe"]);
+        assert!(e.outcome.urgent);
+        assert_eq!(e.why, vec!["You may not be safe."]);
+        assert_eq!(e.also_consider, None);
+        assert_eq!(e.guidance.as_deref(), Some("Stay on the line."));
+        let text = e.to_text(80);
+        assert!(text.starts_with("!!!"), "{text}");
+        assert!(
+            text.lines()
+                .nth(1)
+                .unwrap()
+                .contains("IMPORTANT: Get help now")
+        );
+        assert!(text.find("Call 988.").unwrap() < text.find("Why we are showing this").unwrap());
+    }
+
+    #[test]
+    fn summary_expect_next_steps_and_disclaimer_come_from_the_tree() {
+        let e = explain(&["cope", "friends"]);
+        assert_eq!(e.summary, "Support.");
+        assert_eq!(e.expect, vec!["Goal: cope"]);
+        assert_eq!(e.next_steps.as_deref(), Some("Find one."));
+        assert_eq!(e.disclaimer, "Only a guide.");
+        let text = e.to_text(80);
+        for part in [
+            "Provisional recommendation: Support group",
+            "Why this fits",
+            "About a support group",
+            "What to expect",
+            "Next steps",
+            "Your answers",
+            "Only a guide.",
+        ] {
+            assert!(text.contains(part), "missing {part:?} in\n{text}");
+        }
+    }
+
+    #[test]
+    fn json_has_the_wire_format_fields_in_order() {
+        let e = explain(&["cope", "friends"]);
+        let json: serde_json::Value = serde_json::from_str(&e.to_json()).unwrap();
+        assert_eq!(json["outcome"]["id"], "support");
+        assert_eq!(json["outcome"]["urgent"], false);
+        assert_eq!(json["also_consider"], serde_json::Value::Null);
+        assert_eq!(json["scores"]["support"], 4);
+        assert_eq!(json["scores"]["therapy"], -3);
+        assert!(
+            json["scores"].get("crisis").is_none(),
+            "urgent outcomes are never scored"
+        );
+        assert_eq!(json["answers"][0]["question"], "want");
+        assert_eq!(json["answers"][0]["option_label"], "Cope");
+        assert_eq!(json["tree"]["version"], "9");
+        assert_eq!(json["tree"]["sha256"].as_str().unwrap().len(), 64);
+        let json_text = e.to_json();
+        let keys: Vec<&str> = json_text
+            .lines()
+            .filter(|l| l.starts_with("  \""))
+            .map(|l| l.trim().split('"').nth(1).unwrap())
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "outcome",
+                "why",
+                "keep_in_mind",
+                "also_consider",
+                "summary",
+                "expect",
+                "next_steps",
+                "answers",
+                "scores",
+                "tree",
+                "disclaimer"
+            ]
+        );
+    }
+
+    #[test]
+    fn markdown_escapes_and_structures() {
+        let e = explain(&["cope", "friends"]);
+        let md = e.to_markdown();
+        assert!(md.starts_with("# Provisional recommendation: Support group\n"));
+        assert!(md.contains("\n## Why this fits\n\n- You want to cope.\n"));
+        assert!(md.contains("1. What do you want? — **Cope**"));
+    }
+
+    #[test]
+    fn articles_read_naturally() {
+        assert_eq!(with_article("Support group"), "a support group");
+        assert_eq!(
+            with_article("Psychoeducational group"),
+            "a psychoeducational group"
+        );
+        assert_eq!(with_article("Self-help group"), "a self-help group");
+        assert_eq!(with_article("AA meeting"), "an AA meeting");
+    }
+}

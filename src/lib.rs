@@ -1,0 +1,16 @@
+//! groupfit: which kind of group fits — support, therapy, psychoeducational or self-help — and why.
+//!
+//! The core (`tree`, `walk`, `explain`, `check`, `paths`, `answers`) has no terminal in it; the
+//! commands, the plain line mode and the TUI are thin shells over it.
+
+pub mod answers;
+pub mod check;
+pub mod cli;
+pub mod commands;
+pub mod diagnostic;
+pub mod explain;
+pub mod paths;
+pub mod plain;
+pub mod source;
+pub mod tree;
+pub mod walk;

@@ -1,0 +1,240 @@
+//! Every path through the tree: counting them, visiting them to a budget, and listing them for
+//! sign-off.
+
+use serde::Serialize;
+
+use crate::explain::short_hash;
+use crate::tree::{Step, Tree};
+use crate::walk::{Answer, Position, Recommendation, Walk};
+
+/// How many distinct paths lead from the start to an end (saturating at `u64::MAX`).
+///
+/// Linear in the size of the tree: each question's count is the sum over its choices.
+pub fn count(tree: &Tree) -> u64 {
+    let mut paths = vec![0u64; tree.questions.len()];
+    for &q in tree.topological_order().iter().rev() {
+        paths[q] = tree.questions[q]
+            .choices
+            .iter()
+            .map(|c| match c.step {
+                Step::Next(next) => paths[next],
+                Step::Outcome(_) | Step::End => 1,
+            })
+            .fold(0u64, u64::saturating_add);
+    }
+    paths[tree.start]
+}
+
+/// Visits finished walks depth first, in the tree's order, until `max` have been visited.
+///
+/// Returns how many were visited.
+pub fn visit(tree: &Tree, max: usize, mut on_path: impl FnMut(&Walk<'_>)) -> usize {
+    let mut walk = Walk::new(tree);
+    // cursor[d] is the next choice to try for the question at depth d.
+    let mut cursor: Vec<usize> = vec![0];
+    let mut seen = 0;
+    while seen < max {
+        match walk.position() {
+            Position::Asking(q) => {
+                let depth = walk.answers().len();
+                let i = cursor[depth];
+                if i < tree.questions[q].choices.len() {
+                    cursor[depth] += 1;
+                    walk.choose(i);
+                    cursor.push(0);
+                } else {
+                    cursor.pop();
+                    if walk.back().is_none() {
+                        break;
+                    }
+                }
+            }
+            Position::Finished => {
+                on_path(&walk);
+                seen += 1;
+                cursor.pop();
+                walk.back();
+            }
+        }
+    }
+    seen
+}
+
+/// One listed path.
+#[derive(Debug, Clone)]
+pub struct Path {
+    pub answers: Vec<Answer>,
+    pub recommendation: Option<Recommendation>,
+}
+
+/// The listing `groupfit paths` prints.
+#[derive(Debug, Clone)]
+pub struct Listing {
+    pub total: u64,
+    pub complete: bool,
+    pub paths: Vec<Path>,
+}
+
+pub fn list(tree: &Tree, max: usize) -> Listing {
+    let total = count(tree);
+    let mut paths = Vec::new();
+    visit(tree, max, |walk| {
+        paths.push(Path {
+            answers: walk.answers().to_vec(),
+            recommendation: walk.recommendation().ok(),
+        });
+    });
+    Listing {
+        total,
+        complete: paths.len() as u64 == total,
+        paths,
+    }
+}
+
+#[derive(Serialize)]
+struct JsonListing<'a> {
+    total: u64,
+    complete: bool,
+    paths: Vec<JsonPath<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonPath<'a> {
+    answers: Vec<JsonAnswer<'a>>,
+    outcome: Option<&'a str>,
+    tie: bool,
+}
+
+#[derive(Serialize)]
+struct JsonAnswer<'a> {
+    question: &'a str,
+    option: &'a str,
+}
+
+impl Listing {
+    fn outcome_of<'t>(tree: &'t Tree, path: &Path) -> (&'t str, bool) {
+        path.recommendation.as_ref().map_or(("(none)", false), |r| {
+            (tree.outcomes[r.outcome].id.as_str(), r.tie)
+        })
+    }
+
+    fn footer(&self) -> String {
+        if self.complete {
+            format!("{} path(s), all listed", self.total)
+        } else {
+            format!(
+                "{} of {} path(s) listed; raise --max-paths to list them all",
+                self.paths.len(),
+                self.total
+            )
+        }
+    }
+
+    /// A plain table: number, outcome, and the answers as `question=option`.
+    pub fn to_table(&self, tree: &Tree) -> String {
+        let width = tree
+            .outcomes
+            .iter()
+            .map(|o| o.id.len())
+            .max()
+            .unwrap_or(7)
+            .max(7)
+            + 6;
+        let mut out = format!("{:>5}  {:<width$}  answers\n", "#", "outcome");
+        for (n, path) in self.paths.iter().enumerate() {
+            let (outcome, tie) = Self::outcome_of(tree, path);
+            let outcome = if tie {
+                format!("{outcome} (tie)")
+            } else {
+                outcome.to_owned()
+            };
+            let answers: Vec<String> = path
+                .answers
+                .iter()
+                .map(|a| {
+                    let q = &tree.questions[a.question];
+                    format!("{}={}", q.id, q.choices[a.choice].id)
+                })
+                .collect();
+            out.push_str(&format!(
+                "{:>5}  {outcome:<width$}  {}\n",
+                n + 1,
+                answers.join(" ")
+            ));
+        }
+        out.push_str(&self.footer());
+        out.push('\n');
+        out
+    }
+
+    /// Markdown for clinical sign-off: every path in words, with a line to sign.
+    pub fn to_markdown(&self, tree: &Tree) -> String {
+        let mut out = format!(
+            "# {} — every path, for sign-off\n\nVersion {}, tree {}. {}.\n\n| # | Answers | Recommendation |\n| ---: | --- | --- |\n",
+            tree.title,
+            tree.version,
+            short_hash(&tree.sha256),
+            self.footer()
+        );
+        for (n, path) in self.paths.iter().enumerate() {
+            let answers: Vec<String> = path
+                .answers
+                .iter()
+                .map(|a| {
+                    let q = &tree.questions[a.question];
+                    format!("`{}`: {}", q.id, cell(&q.choices[a.choice].label))
+                })
+                .collect();
+            let outcome = path.recommendation.as_ref().map_or_else(
+                || "**no outcome** (run groupfit check)".to_owned(),
+                |r| {
+                    let name = cell(&tree.outcomes[r.outcome].name);
+                    if r.tie { format!("{name} (tie)") } else { name }
+                },
+            );
+            out.push_str(&format!(
+                "| {} | {} | {outcome} |\n",
+                n + 1,
+                answers.join("<br>")
+            ));
+        }
+        out.push_str("\nReviewed by: ____________________  Date: ____________\n");
+        out
+    }
+
+    /// The JSON wire format: `{ total, complete, paths: [ { answers, outcome, tie } ] }`.
+    pub fn to_json(&self, tree: &Tree) -> String {
+        let listing = JsonListing {
+            total: self.total,
+            complete: self.complete,
+            paths: self
+                .paths
+                .iter()
+                .map(|p| JsonPath {
+                    answers: p
+                        .answers
+                        .iter()
+                        .map(|a| {
+                            let q = &tree.questions[a.question];
+                            JsonAnswer {
+                                question: &q.id,
+                                option: &q.choices[a.choice].id,
+                            }
+                        })
+                        .collect(),
+                    outcome: p
+                        .recommendation
+                        .as_ref()
+                        .map(|r| tree.outcomes[r.outcome].id.as_str()),
+                    tie: p.recommendation.as_ref().is_some_and(|r| r.tie),
+                })
+                .collect(),
+        };
+        serde_json::to_string_pretty(&listing).unwrap_or_default()
+    }
+}
+
+/// Markdown table cells cannot hold a bare '|' or a line break.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}

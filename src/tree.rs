@@ -1,0 +1,602 @@
+//! The decision tree: validated questions, choices, outcomes and scenarios, built from the raw file.
+//!
+//! A [`Tree`] only exists when its structure is sound: every id is unique, every reference names
+//! something, every question has at least two choices and no walk can go round in a circle. Those
+//! invariants let the walk, the checker and the explanation index freely.
+
+mod chunked;
+pub mod raw;
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use crate::diagnostic::{Diagnostic, did_you_mean};
+use crate::source::Source;
+use raw::{RawDocument, RawOption, RawQuestion};
+
+/// Index of a question in [`Tree::questions`].
+pub type QuestionIx = usize;
+/// Index of an outcome in [`Tree::outcomes`].
+pub type OutcomeIx = usize;
+
+#[derive(Debug, Clone)]
+pub struct Tree {
+    pub title: String,
+    pub version: String,
+    pub start: QuestionIx,
+    pub disclaimer: String,
+    pub fallback: Option<OutcomeIx>,
+    pub questions: Vec<Question>,
+    pub outcomes: Vec<Outcome>,
+    pub scenarios: Vec<Scenario>,
+    /// SHA-256 of the file's bytes, so a result names exactly the tree that made it.
+    pub sha256: String,
+    question_ids: HashMap<String, QuestionIx>,
+    outcome_ids: HashMap<String, OutcomeIx>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Question {
+    pub id: String,
+    pub text: String,
+    /// Third-person wording for intake staff to read aloud.
+    pub intake: Option<String>,
+    pub help: Option<String>,
+    /// Shown to intake staff only.
+    pub guidance: Option<String>,
+    pub choices: Vec<Choice>,
+    pub span: Range<usize>,
+}
+
+/// One answer a question offers (an `[[question.option]]` in the file).
+#[derive(Debug, Clone)]
+pub struct Choice {
+    pub id: String,
+    pub label: String,
+    pub step: Step,
+    /// Points added to outcomes, in the order written.
+    pub score: Vec<(OutcomeIx, i64)>,
+    pub reason: Option<String>,
+    pub caveat: Option<String>,
+    pub note: Option<String>,
+    pub span: Range<usize>,
+    /// Where the `next` key is, for cycle reports.
+    pub next_span: Option<Range<usize>>,
+    /// Where each score key is, parallel to `score`.
+    pub score_spans: Vec<Range<usize>>,
+}
+
+impl Choice {
+    /// The points this choice gives an outcome (0 when it does not score it).
+    pub fn score_for(&self, outcome: OutcomeIx) -> i64 {
+        self.score
+            .iter()
+            .filter(|&&(o, _)| o == outcome)
+            .map(|&(_, points)| points)
+            .sum()
+    }
+}
+
+/// What happens after a choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Go on to another question.
+    Next(QuestionIx),
+    /// End the walk with exactly this outcome; no scoring.
+    Outcome(OutcomeIx),
+    /// End the walk; the scores decide.
+    End,
+}
+
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub id: String,
+    pub name: String,
+    pub urgent: bool,
+    pub summary: String,
+    pub expect: Vec<String>,
+    pub next_steps: Option<String>,
+    /// Shown to intake staff only.
+    pub guidance: Option<String>,
+    pub span: Range<usize>,
+}
+
+/// A clinician's regression case: these answers must lead to `expect`.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub name: String,
+    /// (question id, option id, where the answer is written)
+    pub answers: Vec<(String, String, Range<usize>)>,
+    pub answers_span: Range<usize>,
+    pub expect: String,
+    pub expect_span: Range<usize>,
+    pub span: Range<usize>,
+}
+
+impl Tree {
+    /// Reads and validates a tree, returning it with any structural warnings, or every error found.
+    pub fn load(source: &Source) -> Result<(Self, Vec<Diagnostic>), Vec<Diagnostic>> {
+        let raw = raw::read(source.text());
+        Builder::new(source).build(raw)
+    }
+
+    pub fn question_ix(&self, id: &str) -> Option<QuestionIx> {
+        self.question_ids.get(id).copied()
+    }
+
+    pub fn outcome_ix(&self, id: &str) -> Option<OutcomeIx> {
+        self.outcome_ids.get(id).copied()
+    }
+
+    /// The index of a choice of a question by its id.
+    pub fn choice_ix(&self, question: QuestionIx, id: &str) -> Option<usize> {
+        self.questions[question]
+            .choices
+            .iter()
+            .position(|c| c.id == id)
+    }
+
+    /// "; did you mean 'x'?" for a misspelt question id.
+    pub fn suggest_question(&self, id: &str) -> String {
+        did_you_mean(id, self.questions.iter().map(|q| q.id.as_str()))
+    }
+
+    /// The longest number of questions still to answer from each question, itself included.
+    ///
+    /// Used for "question k of at most n", which must never jump backwards.
+    pub fn longest_remaining(&self) -> Vec<usize> {
+        let order = self.topological_order();
+        let mut longest = vec![1; self.questions.len()];
+        for &q in order.iter().rev() {
+            for choice in &self.questions[q].choices {
+                if let Step::Next(next) = choice.step {
+                    longest[q] = longest[q].max(longest[next] + 1);
+                }
+            }
+        }
+        longest
+    }
+
+    /// Questions ordered so that every `next` points later; valid because a tree has no cycles.
+    pub fn topological_order(&self) -> Vec<QuestionIx> {
+        let n = self.questions.len();
+        let mut indegree = vec![0usize; n];
+        for question in &self.questions {
+            for choice in &question.choices {
+                if let Step::Next(next) = choice.step {
+                    indegree[next] += 1;
+                }
+            }
+        }
+        let mut ready: Vec<QuestionIx> = (0..n).filter(|&q| indegree[q] == 0).rev().collect();
+        let mut order = Vec::with_capacity(n);
+        while let Some(q) = ready.pop() {
+            order.push(q);
+            for choice in &self.questions[q].choices {
+                if let Step::Next(next) = choice.step {
+                    indegree[next] -= 1;
+                    if indegree[next] == 0 {
+                        ready.push(next);
+                    }
+                }
+            }
+        }
+        order
+    }
+
+    /// The outcomes a walk can still reach from a question.
+    pub fn reachable_outcomes(&self, from: QuestionIx) -> Vec<OutcomeIx> {
+        let mut seen = vec![false; self.questions.len()];
+        let mut found = vec![false; self.outcomes.len()];
+        let mut scored = false;
+        let mut stack = vec![from];
+        seen[from] = true;
+        while let Some(q) = stack.pop() {
+            for choice in &self.questions[q].choices {
+                match choice.step {
+                    Step::Next(next) if !seen[next] => {
+                        seen[next] = true;
+                        stack.push(next);
+                    }
+                    Step::Next(_) => {}
+                    Step::Outcome(o) => found[o] = true,
+                    Step::End => scored = true,
+                }
+                for &(o, points) in &choice.score {
+                    if points > 0 {
+                        found[o] = true;
+                    }
+                }
+            }
+        }
+        if scored && let Some(fallback) = self.fallback {
+            found[fallback] = true;
+        }
+        (0..self.outcomes.len()).filter(|&o| found[o]).collect()
+    }
+}
+
+/// Ids may be typed on a command line (`--answer want=cope`), so they are kept simple.
+fn id_problem(id: &str) -> Option<&'static str> {
+    if id.is_empty() {
+        Some("is empty")
+    } else if !id
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        Some("may use only letters, digits, '_' and '-'")
+    } else {
+        None
+    }
+}
+
+struct Builder<'s> {
+    source: &'s Source,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl<'s> Builder<'s> {
+    fn new(source: &'s Source) -> Self {
+        Self {
+            source,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    fn error(&mut self, span: Range<usize>, message: String) {
+        self.diagnostics.push(Diagnostic::error(span, message));
+    }
+
+    fn check_id(&mut self, what: &str, id: &raw::Text) {
+        if let Some(problem) = id_problem(id.get_ref()) {
+            self.error(id.span(), format!("{what} id '{}' {problem}", id.get_ref()));
+        }
+    }
+
+    fn build(mut self, raw: RawDocument) -> Result<(Tree, Vec<Diagnostic>), Vec<Diagnostic>> {
+        self.diagnostics = raw.diagnostics;
+
+        let mut outcome_ids: HashMap<String, OutcomeIx> = HashMap::new();
+        for (ix, outcome) in raw.outcomes.iter().enumerate() {
+            self.check_id("outcome", &outcome.id);
+            if let Some(&first) = outcome_ids.get(outcome.id.get_ref()) {
+                let (line, _) = self.source.position(raw.outcomes[first].id.span().start);
+                self.error(
+                    outcome.id.span(),
+                    format!(
+                        "duplicate outcome id '{}' (first used on line {line}); give each outcome its own id",
+                        outcome.id.get_ref()
+                    ),
+                );
+            } else {
+                outcome_ids.insert(outcome.id.get_ref().clone(), ix);
+            }
+        }
+        let mut question_ids: HashMap<String, QuestionIx> = HashMap::new();
+        for (ix, question) in raw.questions.iter().enumerate() {
+            self.check_id("question", &question.id);
+            if let Some(&first) = question_ids.get(question.id.get_ref()) {
+                let (line, _) = self.source.position(raw.questions[first].id.span().start);
+                self.error(
+                    question.id.span(),
+                    format!(
+                        "duplicate question id '{}' (first used on line {line}); give each question its own id",
+                        question.id.get_ref()
+                    ),
+                );
+            } else {
+                question_ids.insert(question.id.get_ref().clone(), ix);
+            }
+        }
+        if raw.outcomes.is_empty() && raw.header.is_some() {
+            self.diagnostics.push(Diagnostic::error(
+                raw.header_span.clone(),
+                "the tree has no [[outcome]]; add at least one so a walk can end in a recommendation",
+            ));
+        }
+
+        let start = raw.header.as_ref().and_then(|header| {
+            self.resolve_question(&question_ids, &header.start, "start", &raw.questions)
+        });
+        let fallback = raw
+            .header
+            .as_ref()
+            .and_then(|h| h.fallback.as_ref())
+            .and_then(|f| self.resolve_outcome(&outcome_ids, f, "fallback"));
+
+        let mut questions = Vec::with_capacity(raw.questions.len());
+        for question in &raw.questions {
+            questions.push(self.build_question(
+                question,
+                &question_ids,
+                &outcome_ids,
+                &raw.questions,
+            ));
+        }
+
+        let outcomes: Vec<Outcome> = raw
+            .outcomes
+            .into_iter()
+            .map(|o| Outcome {
+                id: o.id.into_inner(),
+                name: o.name.into_inner(),
+                urgent: o.urgent,
+                summary: o.summary.into_inner(),
+                expect: o.expect,
+                next_steps: o.next_steps.map(toml::Spanned::into_inner),
+                guidance: o.guidance.map(toml::Spanned::into_inner),
+                span: o.span,
+            })
+            .collect();
+
+        let scenarios = raw
+            .scenarios
+            .into_iter()
+            .map(|s| Scenario {
+                name: s.name.into_inner(),
+                answers_span: s.answers.span(),
+                answers: s
+                    .answers
+                    .into_inner()
+                    .into_iter()
+                    .map(|(q, o)| {
+                        let span = q.span().start..o.span().end;
+                        (q.into_inner(), o.into_inner(), span)
+                    })
+                    .collect(),
+                expect_span: s.expect.span(),
+                expect: s.expect.into_inner(),
+                span: s.span,
+            })
+            .collect();
+
+        if !questions.is_empty() && self.diagnostics.iter().all(|d| !d.is_error()) {
+            self.find_cycles(&questions);
+        }
+
+        if self.diagnostics.iter().any(Diagnostic::is_error) {
+            return Err(self.diagnostics);
+        }
+        let (Some(header), Some(start)) = (raw.header, start) else {
+            // Both are reported as errors above; this is unreachable without one.
+            return Err(self.diagnostics);
+        };
+        let tree = Tree {
+            title: header.title.into_inner(),
+            version: header.version.into_inner(),
+            start,
+            disclaimer: header.disclaimer.into_inner(),
+            fallback,
+            questions: questions.into_iter().flatten().collect(),
+            outcomes,
+            scenarios,
+            sha256: self.source.sha256(),
+            question_ids,
+            outcome_ids,
+        };
+        Ok((tree, self.diagnostics))
+    }
+
+    fn resolve_question(
+        &mut self,
+        ids: &HashMap<String, QuestionIx>,
+        name: &raw::Text,
+        key: &str,
+        questions: &[RawQuestion],
+    ) -> Option<QuestionIx> {
+        let found = ids.get(name.get_ref()).copied();
+        if found.is_none() {
+            let hint = did_you_mean(
+                name.get_ref(),
+                questions.iter().map(|q| q.id.get_ref().as_str()),
+            );
+            self.error(
+                name.span(),
+                format!(
+                    "'{key}' names question '{}', but there is no such question{hint}",
+                    name.get_ref()
+                ),
+            );
+        }
+        found
+    }
+
+    fn resolve_outcome(
+        &mut self,
+        ids: &HashMap<String, OutcomeIx>,
+        name: &raw::Text,
+        key: &str,
+    ) -> Option<OutcomeIx> {
+        let found = ids.get(name.get_ref()).copied();
+        if found.is_none() {
+            let hint = did_you_mean(name.get_ref(), ids.keys().map(String::as_str));
+            let hint = if hint.is_empty() {
+                let mut known: Vec<&str> = ids.keys().map(String::as_str).collect();
+                known.sort_unstable();
+                format!(
+                    "; the outcomes are {}",
+                    known
+                        .iter()
+                        .map(|k| format!("'{k}'"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            } else {
+                hint
+            };
+            self.error(
+                name.span(),
+                format!(
+                    "'{key}' names outcome '{}', but there is no such outcome{hint}",
+                    name.get_ref()
+                ),
+            );
+        }
+        found
+    }
+
+    /// `None` when the question has problems already reported.
+    fn build_question(
+        &mut self,
+        question: &RawQuestion,
+        question_ids: &HashMap<String, QuestionIx>,
+        outcome_ids: &HashMap<String, OutcomeIx>,
+        all: &[RawQuestion],
+    ) -> Option<Question> {
+        let before = self.diagnostics.len();
+        if question.options.len() < 2 {
+            let found = match question.options.len() {
+                0 => "none".to_owned(),
+                n => n.to_string(),
+            };
+            self.error(
+                question.options_span.clone(),
+                format!(
+                    "question '{}' has {found} option(s); a question needs at least two [[question.option]] tables",
+                    question.id.get_ref()
+                ),
+            );
+        }
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        let mut choices = Vec::with_capacity(question.options.len());
+        for option in &question.options {
+            self.check_id("option", &option.id);
+            if let Some(&first) = seen.get(option.id.get_ref().as_str()) {
+                let (line, _) = self.source.position(first);
+                self.error(
+                    option.id.span(),
+                    format!(
+                        "question '{}' has two options with id '{}' (first on line {line}); give each option its own id",
+                        question.id.get_ref(),
+                        option.id.get_ref()
+                    ),
+                );
+            } else {
+                seen.insert(option.id.get_ref(), option.id.span().start);
+            }
+            if let Some(choice) = self.build_choice(option, question_ids, outcome_ids, all) {
+                choices.push(choice);
+            }
+        }
+        if self.diagnostics.len() > before {
+            return None;
+        }
+        Some(Question {
+            id: question.id.get_ref().clone(),
+            text: question.text.get_ref().clone(),
+            intake: question.intake.as_ref().map(|t| t.get_ref().clone()),
+            help: question.help.as_ref().map(|t| t.get_ref().clone()),
+            guidance: question.guidance.as_ref().map(|t| t.get_ref().clone()),
+            choices,
+            span: question.span.clone(),
+        })
+    }
+
+    fn build_choice(
+        &mut self,
+        option: &RawOption,
+        question_ids: &HashMap<String, QuestionIx>,
+        outcome_ids: &HashMap<String, OutcomeIx>,
+        all: &[RawQuestion],
+    ) -> Option<Choice> {
+        let before = self.diagnostics.len();
+        let step = match (&option.next, &option.outcome) {
+            (Some(next), Some(outcome)) => {
+                self.error(
+                    outcome.span(),
+                    format!(
+                        "option '{}' has both 'next' and 'outcome'; keep 'next' to ask another question, or 'outcome' to end the walk here",
+                        option.id.get_ref()
+                    ),
+                );
+                let _ = next;
+                None
+            }
+            (Some(next), None) => self
+                .resolve_question(question_ids, next, "next", all)
+                .map(Step::Next),
+            (None, Some(outcome)) => self
+                .resolve_outcome(outcome_ids, outcome, "outcome")
+                .map(Step::Outcome),
+            (None, None) => Some(Step::End),
+        };
+        let mut score = Vec::new();
+        let mut score_spans = Vec::new();
+        for (name, points) in option.score.iter().flatten() {
+            if let Some(o) = self.resolve_outcome(outcome_ids, name, "score") {
+                score.push((o, *points.get_ref()));
+                score_spans.push(name.span());
+            }
+        }
+        if self.diagnostics.len() > before {
+            return None;
+        }
+        Some(Choice {
+            id: option.id.get_ref().clone(),
+            label: option.label.get_ref().clone(),
+            step: step?,
+            score,
+            reason: option.reason.as_ref().map(|t| t.get_ref().clone()),
+            caveat: option.caveat.as_ref().map(|t| t.get_ref().clone()),
+            note: option.note.as_ref().map(|t| t.get_ref().clone()),
+            span: option.span.clone(),
+            next_span: option.next.as_ref().map(toml::Spanned::span),
+            score_spans,
+        })
+    }
+
+    /// Reports each cycle once, as the chain of question ids, at the `next` that closes it.
+    fn find_cycles(&mut self, questions: &[Option<Question>]) {
+        #[derive(Clone, Copy, PartialEq)]
+        enum Mark {
+            New,
+            OnPath,
+            Done,
+        }
+        let questions: Vec<&Question> = questions.iter().flatten().collect();
+        let n = questions.len();
+        let mut mark = vec![Mark::New; n];
+        for root in 0..n {
+            if mark[root] != Mark::New {
+                continue;
+            }
+            // Iterative depth-first search: (question, next choice to try).
+            let mut stack: Vec<(QuestionIx, usize)> = vec![(root, 0)];
+            mark[root] = Mark::OnPath;
+            while let Some(&mut (q, ref mut next_choice)) = stack.last_mut() {
+                let Some(choice) = questions[q].choices.get(*next_choice) else {
+                    mark[q] = Mark::Done;
+                    stack.pop();
+                    continue;
+                };
+                *next_choice += 1;
+                let Step::Next(target) = choice.step else {
+                    continue;
+                };
+                match mark[target] {
+                    Mark::New => {
+                        mark[target] = Mark::OnPath;
+                        stack.push((target, 0));
+                    }
+                    Mark::OnPath => {
+                        let from = stack.iter().position(|&(s, _)| s == target).unwrap_or(0);
+                        let chain: Vec<&str> = stack[from..]
+                            .iter()
+                            .map(|&(s, _)| questions[s].id.as_str())
+                            .chain(std::iter::once(questions[target].id.as_str()))
+                            .collect();
+                        let span = choice.next_span.clone().unwrap_or(choice.span.clone());
+                        self.error(
+                            span,
+                            format!(
+                                "cycle: {}; a walk could go round forever, so point one of these 'next' keys elsewhere or end it with an outcome",
+                                chain.join(" → ")
+                            ),
+                        );
+                    }
+                    Mark::Done => {}
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,381 @@
+//! A walk through the tree: the answers given so far, and where they lead.
+//!
+//! The walk is the one state machine behind every way of answering — the TUI, plain mode, replayed
+//! answers files and the checker's scenarios — so they cannot disagree about where answers lead.
+
+use crate::tree::{OutcomeIx, QuestionIx, Step, Tree};
+
+/// One answer: a question and the index of the choice made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Answer {
+    pub question: QuestionIx,
+    pub choice: usize,
+}
+
+/// Where a walk stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Position {
+    /// Waiting for an answer to this question.
+    Asking(QuestionIx),
+    /// The last answer ended the walk.
+    Finished,
+}
+
+#[derive(Debug, Clone)]
+pub struct Walk<'t> {
+    tree: &'t Tree,
+    answers: Vec<Answer>,
+}
+
+/// Why a finished walk has no recommendation.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NoRecommendation {
+    #[error(
+        "no outcome scored above zero for these answers and the tree has no fallback; run 'groupfit check' on the tree"
+    )]
+    NoWinner,
+    #[error("the walk is not finished: question '{0}' still needs an answer")]
+    Unfinished(String),
+}
+
+/// Where a finished walk leads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recommendation {
+    pub outcome: OutcomeIx,
+    /// How the outcome was chosen.
+    pub basis: Basis,
+    /// Another outcome had the same top total; the one listed first in the tree won.
+    pub tie: bool,
+    /// The best other outcome with a positive total, offered as "also consider".
+    pub runner_up: Option<OutcomeIx>,
+    /// Totals for every outcome, in the tree's order.
+    pub scores: Vec<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Basis {
+    /// An answer routed straight to the outcome.
+    Routed,
+    /// The outcome had the highest total.
+    Scored,
+    /// Nothing scored above zero, so the tree's fallback was used.
+    Fallback,
+}
+
+impl<'t> Walk<'t> {
+    pub fn new(tree: &'t Tree) -> Self {
+        Self {
+            tree,
+            answers: Vec::new(),
+        }
+    }
+
+    pub fn tree(&self) -> &'t Tree {
+        self.tree
+    }
+
+    pub fn answers(&self) -> &[Answer] {
+        &self.answers
+    }
+
+    pub fn position(&self) -> Position {
+        match self.answers.last() {
+            None => Position::Asking(self.tree.start),
+            Some(last) => match self.tree.questions[last.question].choices[last.choice].step {
+                Step::Next(next) => Position::Asking(next),
+                Step::Outcome(_) | Step::End => Position::Finished,
+            },
+        }
+    }
+
+    /// Answers the current question; ignored when the walk is finished or the choice does not exist.
+    pub fn choose(&mut self, choice: usize) -> bool {
+        match self.position() {
+            Position::Asking(question) if choice < self.tree.questions[question].choices.len() => {
+                self.answers.push(Answer { question, choice });
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Takes back the last answer; the next choice replaces it, so no stale answer survives.
+    pub fn back(&mut self) -> Option<Answer> {
+        self.answers.pop()
+    }
+
+    pub fn restart(&mut self) {
+        self.answers.clear();
+    }
+
+    /// 1-based number of the current question and the most there can be, for progress.
+    ///
+    /// The total is the answers so far plus the longest path from here, so it can shrink as
+    /// branches close but the question number never goes back while moving forward.
+    pub fn progress(&self, longest: &[usize]) -> (usize, usize) {
+        match self.position() {
+            Position::Asking(q) => {
+                let k = self.answers.len() + 1;
+                (k, self.answers.len() + longest[q])
+            }
+            Position::Finished => (self.answers.len(), self.answers.len()),
+        }
+    }
+
+    /// Totals of every outcome over the answers given.
+    pub fn scores(&self) -> Vec<i64> {
+        let mut totals = vec![0i64; self.tree.outcomes.len()];
+        for answer in &self.answers {
+            for &(outcome, points) in
+                &self.tree.questions[answer.question].choices[answer.choice].score
+            {
+                totals[outcome] = totals[outcome].saturating_add(points);
+            }
+        }
+        totals
+    }
+
+    /// The recommendation of a finished walk.
+    pub fn recommendation(&self) -> Result<Recommendation, NoRecommendation> {
+        if let Position::Asking(q) = self.position() {
+            return Err(NoRecommendation::Unfinished(
+                self.tree.questions[q].id.clone(),
+            ));
+        }
+        let scores = self.scores();
+        let last = self.answers.last().copied();
+        let routed =
+            last.and_then(
+                |a| match self.tree.questions[a.question].choices[a.choice].step {
+                    Step::Outcome(o) => Some(o),
+                    _ => None,
+                },
+            );
+        if let Some(outcome) = routed {
+            let runner_up = if self.tree.outcomes[outcome].urgent {
+                // An urgent outcome recommends no group, so nothing else is offered beside it.
+                None
+            } else {
+                best_other(&scores, outcome)
+            };
+            return Ok(Recommendation {
+                outcome,
+                basis: Basis::Routed,
+                tie: false,
+                runner_up,
+                scores,
+            });
+        }
+        let (best, top) = scores
+            .iter()
+            .enumerate()
+            // max_by_key keeps the last of equals; reversing keeps the first listed.
+            .rev()
+            .max_by_key(|&(_, &total)| total)
+            .map_or((None, 0), |(ix, &total)| (Some(ix), total));
+        match best {
+            Some(outcome) if top > 0 => {
+                let tie = scores
+                    .iter()
+                    .enumerate()
+                    .any(|(ix, &total)| ix != outcome && total == top);
+                Ok(Recommendation {
+                    outcome,
+                    basis: Basis::Scored,
+                    tie,
+                    runner_up: best_other(&scores, outcome),
+                    scores,
+                })
+            }
+            _ => match self.tree.fallback {
+                Some(outcome) => Ok(Recommendation {
+                    outcome,
+                    basis: Basis::Fallback,
+                    tie: false,
+                    runner_up: None,
+                    scores,
+                }),
+                None => Err(NoRecommendation::NoWinner),
+            },
+        }
+    }
+}
+
+/// The highest positive total other than `outcome`, the first listed on a tie.
+fn best_other(scores: &[i64], outcome: OutcomeIx) -> Option<OutcomeIx> {
+    scores
+        .iter()
+        .enumerate()
+        .filter(|&(ix, &total)| ix != outcome && total > 0)
+        .rev()
+        .max_by_key(|&(_, &total)| total)
+        .map(|(ix, _)| ix)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Source;
+
+    pub(crate) fn tree(text: &str) -> Tree {
+        Tree::load(&Source::new("t.toml", text.to_owned()))
+            .unwrap_or_else(|e| panic!("{e:?}"))
+            .0
+    }
+
+    const TWO_STEP: &str = r#"
+[tree]
+title = "t"
+version = "1"
+start = "first"
+disclaimer = "d"
+
+[[question]]
+id = "first"
+text = "First?"
+  [[question.option]]
+  id = "danger"
+  label = "Danger"
+  outcome = "urgent"
+  [[question.option]]
+  id = "go"
+  label = "Go on"
+  next = "second"
+  score = { b = 1 }
+  reason = "go reason"
+
+[[question]]
+id = "second"
+text = "Second?"
+  [[question.option]]
+  id = "a"
+  label = "A"
+  score = { a = 3, b = 1 }
+  [[question.option]]
+  id = "tie"
+  label = "Tie"
+  score = { a = 1 }
+  [[question.option]]
+  id = "none"
+  label = "None"
+  score = { b = -5 }
+  [[question.option]]
+  id = "routed"
+  label = "Routed"
+  outcome = "b"
+  score = { a = 4 }
+
+[[outcome]]
+id = "a"
+name = "A"
+summary = "s"
+
+[[outcome]]
+id = "b"
+name = "B"
+summary = "s"
+
+[[outcome]]
+id = "urgent"
+name = "U"
+urgent = true
+summary = "s"
+"#;
+
+    fn walk_to<'t>(tree: &'t Tree, choices: &[&str]) -> Walk<'t> {
+        let mut walk = Walk::new(tree);
+        for id in choices {
+            let Position::Asking(q) = walk.position() else {
+                panic!("finished early")
+            };
+            assert!(walk.choose(tree.choice_ix(q, id).unwrap()));
+        }
+        walk
+    }
+
+    #[test]
+    fn highest_total_wins_and_runner_up_is_offered() {
+        let tree = tree(TWO_STEP);
+        let rec = walk_to(&tree, &["go", "a"]).recommendation().unwrap();
+        assert_eq!(tree.outcomes[rec.outcome].id, "a");
+        assert_eq!(rec.basis, Basis::Scored);
+        assert!(!rec.tie);
+        assert_eq!(rec.scores, vec![3, 2, 0]);
+        assert_eq!(
+            rec.runner_up.map(|o| tree.outcomes[o].id.as_str()),
+            Some("b")
+        );
+    }
+
+    #[test]
+    fn a_tie_goes_to_the_outcome_listed_first_and_says_so() {
+        let tree = tree(TWO_STEP);
+        let rec = walk_to(&tree, &["go", "tie"]).recommendation().unwrap();
+        assert_eq!(tree.outcomes[rec.outcome].id, "a");
+        assert!(rec.tie);
+        assert_eq!(
+            rec.runner_up.map(|o| tree.outcomes[o].id.as_str()),
+            Some("b")
+        );
+    }
+
+    #[test]
+    fn no_positive_total_without_fallback_is_no_recommendation() {
+        let tree = tree(TWO_STEP);
+        let walk = walk_to(&tree, &["go", "none"]);
+        assert_eq!(walk.recommendation(), Err(NoRecommendation::NoWinner));
+    }
+
+    #[test]
+    fn fallback_is_used_when_nothing_scores() {
+        let tree =
+            tree(&TWO_STEP.replace("disclaimer = \"d\"", "disclaimer = \"d\"\nfallback = \"b\""));
+        let rec = walk_to(&tree, &["go", "none"]).recommendation().unwrap();
+        assert_eq!(tree.outcomes[rec.outcome].id, "b");
+        assert_eq!(rec.basis, Basis::Fallback);
+    }
+
+    #[test]
+    fn routed_outcome_ignores_scores_but_offers_a_runner_up() {
+        let tree = tree(TWO_STEP);
+        let rec = walk_to(&tree, &["go", "routed"]).recommendation().unwrap();
+        assert_eq!(tree.outcomes[rec.outcome].id, "b");
+        assert_eq!(rec.basis, Basis::Routed);
+        assert_eq!(
+            rec.runner_up.map(|o| tree.outcomes[o].id.as_str()),
+            Some("a")
+        );
+    }
+
+    #[test]
+    fn urgent_outcome_offers_nothing_beside_it() {
+        let tree = tree(TWO_STEP);
+        let walk = walk_to(&tree, &["danger"]);
+        assert_eq!(walk.position(), Position::Finished);
+        let rec = walk.recommendation().unwrap();
+        assert_eq!(tree.outcomes[rec.outcome].id, "urgent");
+        assert_eq!(rec.runner_up, None);
+    }
+
+    #[test]
+    fn going_back_drops_the_later_answer() {
+        let tree = tree(TWO_STEP);
+        let mut walk = walk_to(&tree, &["go", "a"]);
+        walk.back();
+        assert_eq!(walk.answers().len(), 1);
+        walk.choose(1);
+        let rec = walk.recommendation().unwrap();
+        assert!(rec.tie, "the new answer replaced the old one");
+    }
+
+    #[test]
+    fn progress_never_goes_backwards() {
+        let tree = tree(TWO_STEP);
+        let longest = tree.longest_remaining();
+        let mut walk = Walk::new(&tree);
+        assert_eq!(walk.progress(&longest), (1, 2));
+        walk.choose(1);
+        assert_eq!(walk.progress(&longest), (2, 2));
+        assert!(!walk.choose(99), "a choice that does not exist is refused");
+    }
+}
