@@ -239,7 +239,7 @@ pub fn replay<'t>(tree: &'t Tree, given: &[GivenAnswer]) -> Result<Replay<'t>, V
             return Err(vec![Diagnostic::error(
                 answer.span.clone(),
                 format!(
-                    "question '{}' has no option '{}'{hint}; its options are: {options}",
+                    "question '{}' has no option '{}'{hint} (its options are: {options})",
                     question.id, answer.option
                 ),
             )]);

@@ -411,3 +411,111 @@ pub fn summary(checked: &Checked, report: &Report) -> String {
         s.outcomes
     )
 }
+
+#[cfg(test)]
+mod props {
+    use std::fmt::Write as _;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// A well-formed tree text: questions that may point anywhere (cycles included), outcomes,
+    /// scores of any sign and scenarios with any answers.
+    fn tree_text() -> impl Strategy<Value = String> {
+        let option = (0u8..4, 0usize..8, prop::collection::vec((0usize..3, -3i64..4), 0..3), any::<bool>());
+        let question = prop::collection::vec(option, 1..5);
+        let scenario = (prop::collection::vec((0usize..8, 0usize..5), 0..5), 0usize..4);
+        (
+            prop::collection::vec(question, 1..7),
+            prop::collection::vec(scenario, 0..4),
+            any::<bool>(),
+        )
+            .prop_map(|(questions, scenarios, fallback)| {
+                let n = questions.len();
+                let mut t = String::from("[tree]\ntitle = \"t\"\nversion = \"1\"\nstart = \"q0\"\ndisclaimer = \"d\"\n");
+                if fallback {
+                    t.push_str("fallback = \"o1\"\n");
+                }
+                for (qi, options) in questions.iter().enumerate() {
+                    let _ = write!(t, "\n[[question]]\nid = \"q{qi}\"\ntext = \"Q{qi}?\"\n");
+                    for (oi, (kind, target, scores, reason)) in options.iter().enumerate() {
+                        let _ = write!(t, "[[question.option]]\nid = \"a{oi}\"\nlabel = \"A{oi}\"\n");
+                        match kind {
+                            0 => {
+                                let _ = writeln!(t, "next = \"q{}\"", target % (n + 1));
+                            }
+                            1 => {
+                                let _ = writeln!(t, "outcome = \"o{}\"", target % 4);
+                            }
+                            _ => {}
+                        }
+                        if !scores.is_empty() {
+                            let parts: Vec<String> = scores
+                                .iter()
+                                .map(|(o, p)| format!("o{o} = {p}"))
+                                .collect::<std::collections::BTreeSet<_>>()
+                                .into_iter()
+                                .collect();
+                            let _ = writeln!(t, "score = {{ {} }}", parts.join(", "));
+                        }
+                        if *reason {
+                            t.push_str("reason = \"r\"\ncaveat = \"c\"\n");
+                        }
+                    }
+                }
+                for o in 0..3 {
+                    let _ = write!(t, "\n[[outcome]]\nid = \"o{o}\"\nname = \"O{o}\"\nsummary = \"s\"\n");
+                }
+                for (si, (answers, expect)) in scenarios.iter().enumerate() {
+                    let pairs: Vec<String> = answers
+                        .iter()
+                        .copied()
+                        .collect::<std::collections::BTreeMap<usize, usize>>()
+                        .into_iter()
+                        .map(|(q, a)| format!("q{q} = \"a{a}\""))
+                        .collect();
+                    let _ = write!(
+                        t,
+                        "\n[[scenario]]\nname = \"s{si}\"\nanswers = {{ {} }}\nexpect = \"o{expect}\"\n",
+                        pairs.join(", ")
+                    );
+                }
+                t
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn any_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+            let source = Source::new("fuzz.toml", String::from_utf8_lossy(&bytes).into_owned());
+            let _ = check(&source, 1000);
+        }
+
+        #[test]
+        fn any_tomlish_text_never_panics(text in "(\\[\\[?(tree|question|question\\.option|outcome|scenario)\\]\\]?\n|[a-z]{1,6} = (\"[a-z0-9]{0,4}\"|[0-9-]{1,3}|\\{ [a-z0-9]{1,3} = [0-9-]{1,3} \\}|\\[\\]|true)\n|#.*\n|\n){0,40}") {
+            let source = Source::new("fuzz.toml", text);
+            let _ = check(&source, 1000);
+        }
+
+        #[test]
+        fn well_formed_trees_never_panic_and_agree_with_paths(text in tree_text()) {
+            let source = Source::new("gen.toml", text);
+            let checked = check(&source, 10_000);
+            if let Some(tree) = &checked.tree {
+                let listing = paths::list(tree, 10_000);
+                prop_assert_eq!(listing.total, paths::count(tree));
+                for path in &listing.paths {
+                    let given: Vec<GivenAnswer> = path.answers.iter().map(|a| {
+                        let q = &tree.questions[a.question];
+                        GivenAnswer { question: q.id.clone(), option: q.choices[a.choice].id.clone(), span: None }
+                    }).collect();
+                    let replayed = replay(tree, &given).expect("a listed path replays");
+                    prop_assert_eq!(replayed.walk.recommendation().ok(), path.recommendation.clone());
+                }
+            }
+        }
+    }
+}

@@ -444,8 +444,8 @@ impl<'s> Builder<'s> {
         all: &[RawQuestion],
     ) -> Option<Question> {
         let before = self.diagnostics.len();
-        if question.options.len() < 2 {
-            let found = match question.options.len() {
+        if question.option_tables < 2 {
+            let found = match question.option_tables {
                 0 => "none".to_owned(),
                 n => n.to_string(),
             };

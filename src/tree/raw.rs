@@ -50,6 +50,9 @@ pub struct RawQuestion {
     /// Where the `option` key (or, when it is missing, the question) is, for "fewer than two".
     #[serde(skip)]
     pub options_span: Range<usize>,
+    /// How many `[[question.option]]` tables were written, counting ones with problems of their own.
+    #[serde(skip)]
+    pub option_tables: usize,
 }
 
 impl RawQuestion {
@@ -151,7 +154,7 @@ pub fn read(text: &str) -> RawDocument {
             doc.diagnostics.push(Diagnostic::error(
                 key.span(),
                 format!(
-                    "unknown top-level key '{}'{}; a tree has only [tree], [[question]], [[outcome]] and [[scenario]]",
+                    "unknown top-level key '{}'{} (a tree has only [tree], [[question]], [[outcome]] and [[scenario]])",
                     key.get_ref(),
                     did_you_mean(key.get_ref(), TOP_KEYS.iter().copied())
                 ),
@@ -226,8 +229,10 @@ fn read_question(
             .map_or(v.span(), Spanned::span)
     });
     let mut options = Vec::new();
+    let mut option_tables = 0;
     if let Some(value) = options_value {
         for option in array_of_tables(value, "[[question.option]]", diagnostics) {
+            option_tables += 1;
             if let Some((mut raw, option_span)) = read_table::<RawOption>(
                 option,
                 "[[question.option]]",
@@ -251,6 +256,7 @@ fn read_question(
     question.options = options;
     question.span = span;
     question.options_span = options_span;
+    question.option_tables = option_tables;
     Some(question)
 }
 

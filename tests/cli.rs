@@ -1,0 +1,423 @@
+//! Whole-program tests of the commands that need no terminal: check, paths, answer, plain mode,
+//! completions and the man page.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use predicates::str::contains;
+
+fn groupfit() -> Command {
+    let mut cmd = Command::cargo_bin("groupfit").unwrap();
+    cmd.env_remove("GROUPFIT_QUESTIONS").env_remove("NO_COLOR");
+    cmd
+}
+
+fn fixtures(kind: &str) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(kind);
+    let mut files: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty());
+    files
+}
+
+fn fixture(path: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(path)
+        .display()
+        .to_string()
+}
+
+#[test]
+fn every_valid_fixture_passes_check() {
+    for file in fixtures("valid") {
+        groupfit()
+            .args(["check", "--strict"])
+            .arg(&file)
+            .assert()
+            .success()
+            .stdout(contains("no problems"));
+    }
+}
+
+/// Each invalid fixture starts with `# line N: words of the message`.
+#[test]
+fn every_invalid_fixture_is_refused_with_a_located_message() {
+    for file in fixtures("invalid") {
+        let text = fs::read_to_string(&file).unwrap();
+        let header = text.lines().next().unwrap();
+        let (line, words) = header
+            .strip_prefix("# line ")
+            .and_then(|rest| rest.split_once(": "))
+            .unwrap_or_else(|| panic!("{} has no '# line N: message' header", file.display()));
+        let expected = format!("{}:{line}:", file.display());
+        let output = groupfit().arg("check").arg(&file).output().unwrap();
+        assert_eq!(output.status.code(), Some(1), "{}", file.display());
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        let found = stdout
+            .lines()
+            .find(|l| l.contains(words))
+            .unwrap_or_else(|| panic!("{}: no message with {words:?} in\n{stdout}", file.display()));
+        assert!(found.starts_with(&expected), "{}: expected {expected} in {found}", file.display());
+        assert!(found.contains(": error: "), "{found}");
+    }
+}
+
+#[test]
+fn every_problem_is_reported_at_once_in_file_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("many.toml");
+    fs::write(
+        &path,
+        r#"[tree]
+title = "t"
+version = "1"
+strat = "a"
+disclaimer = "d"
+
+[[question]]
+id = "a"
+txt = "?"
+  [[question.option]]
+  id = "x"
+  label = "X"
+  nxt = "b"
+  [[question.option]]
+  id = "y"
+  label = "Y"
+  score = { suport = 1 }
+"#,
+    )
+    .unwrap();
+    let output = groupfit().arg("check").arg(&path).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<usize> = stdout
+        .lines()
+        .filter(|l| l.contains(": error: "))
+        .map(|l| l.split(':').nth(1).unwrap().parse().unwrap())
+        .collect();
+    assert!(lines.len() >= 4, "{stdout}");
+    assert!(lines.windows(2).all(|w| w[0] <= w[1]), "sorted by position: {stdout}");
+    for words in ["did you mean 'start'?", "did you mean 'text'?", "did you mean 'next'?"] {
+        assert!(stdout.contains(words), "{words} in {stdout}");
+    }
+}
+
+#[test]
+fn check_json_lists_located_diagnostics() {
+    let output = groupfit()
+        .args(["check", "--format", "json", &fixture("invalid/unknown_key.toml")])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let first = &json["diagnostics"][0];
+    assert_eq!(first["severity"], "error");
+    assert_eq!(first["line"], 21);
+    assert_eq!(first["column"], 3);
+    assert!(first["message"].as_str().unwrap().contains("'nxt'"));
+    assert_eq!(json["errors"], 1);
+}
+
+#[test]
+fn warnings_pass_unless_strict() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("warn.toml");
+    let text = fs::read_to_string(fixture("valid/minimal.toml")).unwrap();
+    fs::write(&path, text.replace("reason = \"You want to cope.\"\n", "")).unwrap();
+    groupfit()
+        .arg("check")
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(contains("scores for 'support' but has no 'reason'"));
+    groupfit().args(["check", "--strict"]).arg(&path).assert().code(1);
+}
+
+#[test]
+fn path_checks_say_when_they_stop_early() {
+    groupfit()
+        .args(["check", "--max-paths", "1", &fixture("valid/minimal.toml")])
+        .assert()
+        .success()
+        .stdout(contains("stopped early: checked 1 of 2 paths"));
+}
+
+#[test]
+fn unreadable_empty_and_garbage_files_are_refused_plainly() {
+    let dir = tempfile::tempdir().unwrap();
+    groupfit()
+        .args(["check", "/nonexistent/questions.toml"])
+        .assert()
+        .code(1)
+        .stderr(contains("cannot read the file"));
+    let empty = dir.path().join("empty.toml");
+    fs::write(&empty, "").unwrap();
+    groupfit()
+        .arg("check")
+        .arg(&empty)
+        .assert()
+        .code(1)
+        .stdout(contains("no [tree] table"));
+    let binary = dir.path().join("binary.toml");
+    fs::write(&binary, [0u8, 159, 146, 150, 255]).unwrap();
+    groupfit()
+        .arg("check")
+        .arg(&binary)
+        .assert()
+        .code(1)
+        .stderr(contains("not UTF-8"));
+    groupfit()
+        .arg("check")
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stderr(contains("cannot read"));
+}
+
+#[test]
+fn a_huge_file_is_checked_without_trouble() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.toml");
+    let mut text = fs::read_to_string(fixture("valid/minimal.toml")).unwrap();
+    text.push_str(&format!("# {}\n", "x".repeat(5_000_000)));
+    fs::write(&path, text).unwrap();
+    groupfit().arg("check").arg(&path).assert().success();
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    groupfit().arg("frobnicate").assert().code(2);
+    groupfit().args(["answer"]).assert().code(2);
+    groupfit().args(["answer", "--answer", "want"]).assert().code(2).stderr(contains("QUESTION_ID=OPTION_ID"));
+}
+
+#[test]
+fn answer_explains_the_recommendation() {
+    groupfit()
+        .args(["answer", "--questions", &fixture("valid/minimal.toml"), "--answer", "want=cope"])
+        .assert()
+        .success()
+        .stdout(contains("Provisional recommendation: Support group"))
+        .stdout(contains("You want to cope."))
+        .stdout(contains("A guide, not a diagnosis."));
+}
+
+#[test]
+fn answer_formats() {
+    let tree = fixture("valid/fallback_and_routes.toml");
+    groupfit()
+        .args(["answer", "-q", &tree, "--answer", "safe=yes", "--answer", "mood=bad", "--format", "markdown"])
+        .assert()
+        .success()
+        .stdout(contains("# Provisional recommendation: Therapy group"))
+        .stdout(contains("## Keep in mind"));
+    let output = groupfit()
+        .args(["answer", "-q", &tree, "--answer", "safe=no", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["outcome"]["id"], "crisis");
+    assert_eq!(json["outcome"]["urgent"], true);
+    assert_eq!(json["also_consider"], serde_json::Value::Null);
+    assert_eq!(json["tree"]["version"], "2");
+}
+
+#[test]
+fn the_fallback_is_explained() {
+    groupfit()
+        .args(["answer", "-q", &fixture("valid/fallback_and_routes.toml"), "--answer", "safe=yes", "--answer", "mood=meh"])
+        .assert()
+        .success()
+        .stdout(contains("None of your answers pointed clearly to one kind of group"));
+}
+
+#[test]
+fn missing_and_unknown_answers_name_the_question_and_its_options() {
+    let tree = fixture("valid/fallback_and_routes.toml");
+    groupfit()
+        .args(["answer", "-q", &tree, "--answer", "safe=yes"])
+        .assert()
+        .code(1)
+        .stderr(contains("no answer for question 'mood'"))
+        .stderr(contains("meh, bad"));
+    groupfit()
+        .args(["answer", "-q", &tree, "--answer", "safe=yes", "--answer", "mood=bda"])
+        .assert()
+        .code(1)
+        .stderr(contains("question 'mood' has no option 'bda'; did you mean 'bad'?"));
+    groupfit()
+        .args(["answer", "-q", &tree, "--answer", "saf=yes"])
+        .assert()
+        .code(1)
+        .stderr(contains("'saf' is not a question in this tree; did you mean 'safe'?"));
+    groupfit()
+        .args(["answer", "-q", &tree, "--answer", "safe=no", "--answer", "mood=bad"])
+        .assert()
+        .success()
+        .stderr(contains("the answer to 'mood' was not used"));
+}
+
+#[test]
+fn answers_files_in_toml_and_json_replay_to_the_same_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = fixture("valid/fallback_and_routes.toml");
+    let toml_file = dir.path().join("answers.toml");
+    fs::write(&toml_file, "[answers]\nsafe = \"yes\"\nmood = \"bad\"\n").unwrap();
+    let first = groupfit()
+        .args(["answer", "-q", &tree, "--format", "json", "--answers"])
+        .arg(&toml_file)
+        .output()
+        .unwrap();
+    assert!(first.status.success());
+    let json_file = dir.path().join("result.json");
+    fs::write(&json_file, &first.stdout).unwrap();
+    let second = groupfit()
+        .args(["answer", "-q", &tree, "--format", "json", "--answers"])
+        .arg(&json_file)
+        .output()
+        .unwrap();
+    assert!(second.status.success(), "{}", String::from_utf8_lossy(&second.stderr));
+    assert_eq!(first.stdout, second.stdout);
+}
+
+#[test]
+fn a_bad_answers_file_is_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = fixture("valid/fallback_and_routes.toml");
+    let file = dir.path().join("answers.toml");
+    fs::write(&file, "[answers]\nsafe = \"yes\"\nmood = \"bda\"\n").unwrap();
+    groupfit()
+        .args(["answer", "-q", &tree, "--answers"])
+        .arg(&file)
+        .assert()
+        .code(1)
+        .stderr(contains(format!("{}:3:1: error: question 'mood' has no option 'bda'", file.display())));
+    fs::write(&file, "[answers]\nsafe = yes\n").unwrap();
+    groupfit()
+        .args(["answer", "-q", &tree, "--answers"])
+        .arg(&file)
+        .assert()
+        .code(1)
+        .stderr(contains(format!("{}:2:", file.display())));
+}
+
+#[test]
+fn a_broken_tree_is_refused_before_answering() {
+    groupfit()
+        .args(["answer", "-q", &fixture("invalid/unknown_key.toml"), "--answer", "want=cope"])
+        .assert()
+        .code(1)
+        .stderr(contains("unknown key 'nxt'"))
+        .stdout(predicate::str::is_empty());
+}
+
+#[test]
+fn paths_lists_every_path_in_three_formats() {
+    let tree = fixture("valid/fallback_and_routes.toml");
+    groupfit()
+        .args(["paths", &tree])
+        .assert()
+        .success()
+        .stdout(contains("crisis"))
+        .stdout(contains("safe=yes mood=bad"))
+        .stdout(contains("3 path(s), all listed"));
+    groupfit()
+        .args(["paths", &tree, "--format", "markdown"])
+        .assert()
+        .success()
+        .stdout(contains("| # | Answers | Recommendation |"))
+        .stdout(contains("Reviewed by:"));
+    let output = groupfit()
+        .args(["paths", &tree, "--format", "json", "--max-paths", "2"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["total"], 3);
+    assert_eq!(json["complete"], false);
+    assert_eq!(json["paths"].as_array().unwrap().len(), 2);
+    assert_eq!(json["paths"][0]["outcome"], "crisis");
+    assert_eq!(json["paths"][0]["answers"][0]["question"], "safe");
+}
+
+#[test]
+fn completions_and_man_page_are_generated() {
+    for shell in ["bash", "zsh", "fish"] {
+        groupfit()
+            .args(["completions", shell])
+            .assert()
+            .success()
+            .stdout(contains("groupfit"));
+    }
+    groupfit().arg("man").assert().success().stdout(contains(".TH groupfit"));
+}
+
+#[test]
+fn plain_mode_walks_goes_back_and_reports() {
+    let tree = fixture("valid/fallback_and_routes.toml");
+    groupfit()
+        .args(["--plain", "-q", &tree])
+        .write_stdin("2\nb\n2\n?\nnine\n2\n")
+        .assert()
+        .success()
+        .stdout(contains("Question 1 of at most 2"))
+        .stdout(contains("This is the first question").not())
+        .stdout(contains("Please type a number from 1 to 2"))
+        .stdout(contains("Provisional recommendation: Therapy group"))
+        .stdout(contains("\u{1b}").not());
+}
+
+#[test]
+fn plain_mode_is_used_when_input_is_not_a_terminal() {
+    groupfit()
+        .args(["-q", &fixture("valid/fallback_and_routes.toml")])
+        .write_stdin("1\n")
+        .assert()
+        .success()
+        .stdout(contains("IMPORTANT: Get help now"));
+}
+
+#[test]
+fn plain_mode_end_of_input_is_an_error() {
+    groupfit()
+        .args(["--plain", "-q", &fixture("valid/fallback_and_routes.toml")])
+        .write_stdin("2\n")
+        .assert()
+        .code(1)
+        .stderr(contains("input ended before the questions were finished (at question 'mood')"));
+    groupfit()
+        .args(["--plain", "-q", &fixture("valid/fallback_and_routes.toml")])
+        .write_stdin("")
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn plain_mode_quit_stops_without_a_report() {
+    groupfit()
+        .args(["--plain", "-q", &fixture("valid/fallback_and_routes.toml")])
+        .write_stdin("b\nq\n")
+        .assert()
+        .success()
+        .stdout(contains("This is the first question"))
+        .stdout(contains("Stopped."))
+        .stdout(contains("Provisional").not());
+}
+
+#[test]
+fn the_environment_variable_names_the_tree() {
+    groupfit()
+        .env("GROUPFIT_QUESTIONS", fixture("valid/minimal.toml"))
+        .args(["answer", "--answer", "want=change"])
+        .assert()
+        .success()
+        .stdout(contains("Therapy group"));
+}
