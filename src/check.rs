@@ -423,9 +423,17 @@ mod props {
     /// A well-formed tree text: questions that may point anywhere (cycles included), outcomes,
     /// scores of any sign and scenarios with any answers.
     fn tree_text() -> impl Strategy<Value = String> {
-        let option = (0u8..4, 0usize..8, prop::collection::vec((0usize..3, -3i64..4), 0..3), any::<bool>());
+        let option = (
+            0u8..4,
+            0usize..8,
+            prop::collection::vec((0usize..3, -3i64..4), 0..3),
+            any::<bool>(),
+        );
         let question = prop::collection::vec(option, 1..5);
-        let scenario = (prop::collection::vec((0usize..8, 0usize..5), 0..5), 0usize..4);
+        let scenario = (
+            prop::collection::vec((0usize..8, 0usize..5), 0..5),
+            0usize..4,
+        );
         (
             prop::collection::vec(question, 1..7),
             prop::collection::vec(scenario, 0..4),

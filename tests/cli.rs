@@ -15,7 +15,9 @@ fn groupfit() -> Command {
 }
 
 fn fixtures(kind: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(kind);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(kind);
     let mut files: Vec<PathBuf> = fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -63,8 +65,14 @@ fn every_invalid_fixture_is_refused_with_a_located_message() {
         let found = stdout
             .lines()
             .find(|l| l.contains(words))
-            .unwrap_or_else(|| panic!("{}: no message with {words:?} in\n{stdout}", file.display()));
-        assert!(found.starts_with(&expected), "{}: expected {expected} in {found}", file.display());
+            .unwrap_or_else(|| {
+                panic!("{}: no message with {words:?} in\n{stdout}", file.display())
+            });
+        assert!(
+            found.starts_with(&expected),
+            "{}: expected {expected} in {found}",
+            file.display()
+        );
         assert!(found.contains(": error: "), "{found}");
     }
 }
@@ -104,8 +112,15 @@ txt = "?"
         .map(|l| l.split(':').nth(1).unwrap().parse().unwrap())
         .collect();
     assert!(lines.len() >= 4, "{stdout}");
-    assert!(lines.windows(2).all(|w| w[0] <= w[1]), "sorted by position: {stdout}");
-    for words in ["did you mean 'start'?", "did you mean 'text'?", "did you mean 'next'?"] {
+    assert!(
+        lines.windows(2).all(|w| w[0] <= w[1]),
+        "sorted by position: {stdout}"
+    );
+    for words in [
+        "did you mean 'start'?",
+        "did you mean 'text'?",
+        "did you mean 'next'?",
+    ] {
         assert!(stdout.contains(words), "{words} in {stdout}");
     }
 }
@@ -113,7 +128,12 @@ txt = "?"
 #[test]
 fn check_json_lists_located_diagnostics() {
     let output = groupfit()
-        .args(["check", "--format", "json", &fixture("invalid/unknown_key.toml")])
+        .args([
+            "check",
+            "--format",
+            "json",
+            &fixture("invalid/unknown_key.toml"),
+        ])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
@@ -138,7 +158,11 @@ fn warnings_pass_unless_strict() {
         .assert()
         .success()
         .stdout(contains("scores for 'support' but has no 'reason'"));
-    groupfit().args(["check", "--strict"]).arg(&path).assert().code(1);
+    groupfit()
+        .args(["check", "--strict"])
+        .arg(&path)
+        .assert()
+        .code(1);
 }
 
 #[test]
@@ -196,13 +220,23 @@ fn a_huge_file_is_checked_without_trouble() {
 fn usage_errors_exit_2() {
     groupfit().arg("frobnicate").assert().code(2);
     groupfit().args(["answer"]).assert().code(2);
-    groupfit().args(["answer", "--answer", "want"]).assert().code(2).stderr(contains("QUESTION_ID=OPTION_ID"));
+    groupfit()
+        .args(["answer", "--answer", "want"])
+        .assert()
+        .code(2)
+        .stderr(contains("QUESTION_ID=OPTION_ID"));
 }
 
 #[test]
 fn answer_explains_the_recommendation() {
     groupfit()
-        .args(["answer", "--questions", &fixture("valid/minimal.toml"), "--answer", "want=cope"])
+        .args([
+            "answer",
+            "--questions",
+            &fixture("valid/minimal.toml"),
+            "--answer",
+            "want=cope",
+        ])
         .assert()
         .success()
         .stdout(contains("Provisional recommendation: Support group"))
@@ -214,13 +248,18 @@ fn answer_explains_the_recommendation() {
 fn answer_formats() {
     let tree = fixture("valid/fallback_and_routes.toml");
     groupfit()
-        .args(["answer", "-q", &tree, "--answer", "safe=yes", "--answer", "mood=bad", "--format", "markdown"])
+        .args([
+            "answer", "-q", &tree, "--answer", "safe=yes", "--answer", "mood=bad", "--format",
+            "markdown",
+        ])
         .assert()
         .success()
         .stdout(contains("# Provisional recommendation: Therapy group"))
         .stdout(contains("## Keep in mind"));
     let output = groupfit()
-        .args(["answer", "-q", &tree, "--answer", "safe=no", "--format", "json"])
+        .args([
+            "answer", "-q", &tree, "--answer", "safe=no", "--format", "json",
+        ])
         .output()
         .unwrap();
     assert!(output.status.success());
@@ -234,10 +273,20 @@ fn answer_formats() {
 #[test]
 fn the_fallback_is_explained() {
     groupfit()
-        .args(["answer", "-q", &fixture("valid/fallback_and_routes.toml"), "--answer", "safe=yes", "--answer", "mood=meh"])
+        .args([
+            "answer",
+            "-q",
+            &fixture("valid/fallback_and_routes.toml"),
+            "--answer",
+            "safe=yes",
+            "--answer",
+            "mood=meh",
+        ])
         .assert()
         .success()
-        .stdout(contains("None of your answers pointed clearly to one kind of group"));
+        .stdout(contains(
+            "None of your answers pointed clearly to one kind of group",
+        ));
 }
 
 #[test]
@@ -250,17 +299,25 @@ fn missing_and_unknown_answers_name_the_question_and_its_options() {
         .stderr(contains("no answer for question 'mood'"))
         .stderr(contains("meh, bad"));
     groupfit()
-        .args(["answer", "-q", &tree, "--answer", "safe=yes", "--answer", "mood=bda"])
+        .args([
+            "answer", "-q", &tree, "--answer", "safe=yes", "--answer", "mood=bda",
+        ])
         .assert()
         .code(1)
-        .stderr(contains("question 'mood' has no option 'bda'; did you mean 'bad'?"));
+        .stderr(contains(
+            "question 'mood' has no option 'bda'; did you mean 'bad'?",
+        ));
     groupfit()
         .args(["answer", "-q", &tree, "--answer", "saf=yes"])
         .assert()
         .code(1)
-        .stderr(contains("'saf' is not a question in this tree; did you mean 'safe'?"));
+        .stderr(contains(
+            "'saf' is not a question in this tree; did you mean 'safe'?",
+        ));
     groupfit()
-        .args(["answer", "-q", &tree, "--answer", "safe=no", "--answer", "mood=bad"])
+        .args([
+            "answer", "-q", &tree, "--answer", "safe=no", "--answer", "mood=bad",
+        ])
         .assert()
         .success()
         .stderr(contains("the answer to 'mood' was not used"));
@@ -285,7 +342,11 @@ fn answers_files_in_toml_and_json_replay_to_the_same_result() {
         .arg(&json_file)
         .output()
         .unwrap();
-    assert!(second.status.success(), "{}", String::from_utf8_lossy(&second.stderr));
+    assert!(
+        second.status.success(),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
     assert_eq!(first.stdout, second.stdout);
 }
 
@@ -300,7 +361,10 @@ fn a_bad_answers_file_is_located() {
         .arg(&file)
         .assert()
         .code(1)
-        .stderr(contains(format!("{}:3:1: error: question 'mood' has no option 'bda'", file.display())));
+        .stderr(contains(format!(
+            "{}:3:1: error: question 'mood' has no option 'bda'",
+            file.display()
+        )));
     fs::write(&file, "[answers]\nsafe = yes\n").unwrap();
     groupfit()
         .args(["answer", "-q", &tree, "--answers"])
@@ -313,7 +377,13 @@ fn a_bad_answers_file_is_located() {
 #[test]
 fn a_broken_tree_is_refused_before_answering() {
     groupfit()
-        .args(["answer", "-q", &fixture("invalid/unknown_key.toml"), "--answer", "want=cope"])
+        .args([
+            "answer",
+            "-q",
+            &fixture("invalid/unknown_key.toml"),
+            "--answer",
+            "want=cope",
+        ])
         .assert()
         .code(1)
         .stderr(contains("unknown key 'nxt'"))
@@ -357,7 +427,11 @@ fn completions_and_man_page_are_generated() {
             .success()
             .stdout(contains("groupfit"));
     }
-    groupfit().arg("man").assert().success().stdout(contains(".TH groupfit"));
+    groupfit()
+        .arg("man")
+        .assert()
+        .success()
+        .stdout(contains(".TH groupfit"));
 }
 
 #[test]
@@ -392,7 +466,9 @@ fn plain_mode_end_of_input_is_an_error() {
         .write_stdin("2\n")
         .assert()
         .code(1)
-        .stderr(contains("input ended before the questions were finished (at question 'mood')"));
+        .stderr(contains(
+            "input ended before the questions were finished (at question 'mood')",
+        ));
     groupfit()
         .args(["--plain", "-q", &fixture("valid/fallback_and_routes.toml")])
         .write_stdin("")

@@ -1,0 +1,132 @@
+//! Load + check time of generated complete ternary trees, and how it grows with size.
+//!
+//! Run with `cargo bench --bench check`. Each question has three options that lead to its child
+//! questions or, at the leaves, end with a score. For 20 000 questions the same file is also parsed
+//! by Python's `tomllib` (when `python3` is available) for comparison.
+
+use std::fmt::Write as _;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use groupfit::check::{DEFAULT_MAX_PATHS, check};
+use groupfit::source::Source;
+
+fn ternary_tree(questions: usize) -> String {
+    let mut t = String::with_capacity(questions * 260);
+    t.push_str("[tree]\ntitle = \"Generated\"\nversion = \"1\"\nstart = \"q0\"\ndisclaimer = \"A guide.\"\n");
+    for q in 0..questions {
+        let _ = write!(
+            t,
+            "\n[[question]]\nid = \"q{q}\"\ntext = \"Question {q}?\"\n"
+        );
+        for c in 1..=3 {
+            let child = 3 * q + c;
+            let _ = write!(
+                t,
+                "  [[question.option]]\n  id = \"o{c}\"\n  label = \"Option {c}\"\n"
+            );
+            if child < questions {
+                let _ = writeln!(t, "  next = \"q{child}\"");
+            } else {
+                let _ = writeln!(
+                    t,
+                    "  score = {{ x = {}, y = {} }}\n  reason = \"Because.\"",
+                    c,
+                    4 - c
+                );
+            }
+        }
+    }
+    for o in ["x", "y"] {
+        let _ = write!(
+            t,
+            "\n[[outcome]]\nid = \"{o}\"\nname = \"Outcome {o}\"\nsummary = \"About {o}.\"\n"
+        );
+    }
+    t
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn time_check(text: &str, runs: usize) -> Duration {
+    let samples = (0..runs)
+        .map(|_| {
+            let source = Source::new("bench.toml", text.to_owned());
+            let start = Instant::now();
+            let checked = check(&source, DEFAULT_MAX_PATHS);
+            let elapsed = start.elapsed();
+            assert!(checked.tree.is_some(), "the generated tree must load");
+            elapsed
+        })
+        .collect();
+    median(samples)
+}
+
+fn python_tomllib(text: &str) -> Option<Duration> {
+    let dir = std::env::temp_dir().join(format!("groupfit-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).ok()?;
+    let path = dir.join("tree.toml");
+    std::fs::write(&path, text).ok()?;
+    let script = "import sys, time, tomllib, statistics\n\
+data = open(sys.argv[1], 'rb').read().decode()\n\
+ts = []\n\
+for _ in range(5):\n    t = time.perf_counter(); tomllib.loads(data); ts.append(time.perf_counter() - t)\n\
+print(statistics.median(ts))\n";
+    let output = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&path)
+        .output()
+        .ok()?;
+    let _ = std::fs::remove_dir_all(&dir);
+    let seconds: f64 = String::from_utf8(output.stdout).ok()?.trim().parse().ok()?;
+    Some(Duration::from_secs_f64(seconds))
+}
+
+fn main() {
+    // `cargo test` runs benches in test mode with --bench absent; keep that quick.
+    let quick = !std::env::args().any(|a| a == "--bench");
+    let sizes: &[usize] = if quick {
+        &[1_000]
+    } else {
+        &[1_000, 10_000, 20_000, 100_000]
+    };
+    println!(
+        "{:>9}  {:>10}  {:>12}  {:>12}",
+        "questions", "bytes", "load+check", "per question"
+    );
+    let mut per_question = Vec::new();
+    for &n in sizes {
+        let text = ternary_tree(n);
+        let runs = if n >= 100_000 { 5 } else { 9 };
+        let t = time_check(&text, if quick { 1 } else { runs });
+        let each = t.as_secs_f64() / n as f64;
+        per_question.push(each);
+        println!(
+            "{n:>9}  {:>10}  {:>10.1}ms  {:>10.0}ns",
+            text.len(),
+            t.as_secs_f64() * 1e3,
+            each * 1e9
+        );
+        if n == 20_000
+            && let Some(py) = python_tomllib(&text)
+        {
+            println!(
+                "           python tomllib parse only: {:.1}ms; groupfit load+check is {:.1}% of it",
+                py.as_secs_f64() * 1e3,
+                100.0 * t.as_secs_f64() / py.as_secs_f64()
+            );
+        }
+    }
+    if per_question.len() > 1 {
+        let first = per_question[0];
+        let last = per_question[per_question.len() - 1];
+        println!(
+            "growth: time per question at the largest size is {:.2}× that at the smallest (1.00× is linear)",
+            last / first
+        );
+    }
+}
