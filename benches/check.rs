@@ -4,6 +4,8 @@
 //! questions or, at the leaves, end with a score. For 20 000 questions the same file is also parsed
 //! by Python's `tomllib` (when `python3` is available) for comparison.
 
+#![allow(clippy::cast_precision_loss)] // timings of at most 10^5 questions
+
 use std::fmt::Write as _;
 use std::process::Command;
 use std::time::{Duration, Instant};

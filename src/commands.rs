@@ -256,9 +256,29 @@ pub fn render(explanation: &Explanation, format: AnswerFormat) -> String {
 }
 
 fn questionnaire(questions: Option<&Path>, args: &RunArgs) -> Result<ExitCode, Failure> {
+    use crate::tui::{self, Exit};
+
+    // The tree is checked before the terminal is touched, so a bad file prints on the ordinary
+    // terminal and never behind the alternate screen.
     let (_, tree) = load_tree(questions)?;
     let interactive = io::stdin().is_terminal() && io::stdout().is_terminal();
-    let _ = interactive;
+    // Intake wording, guidance and notes exist only in plain mode so far.
+    if interactive && !args.plain && !args.intake {
+        let ending = tui::run(&tree)
+            .map_err(|e| Failure(format!("error: cannot use the terminal: {e}; try --plain")))?;
+        let code = match ending.exit {
+            Exit::Quit => ExitCode::SUCCESS,
+            Exit::Interrupted => ExitCode::from(130),
+            Exit::Signal(number) => ExitCode::from(u8::try_from(128 + number).unwrap_or(1)),
+        };
+        // Printed only now that the terminal is restored, so the report stays in the scrollback.
+        let text = match (&ending.explanation, ending.exit) {
+            (Some(explanation), _) => explanation.to_text(REPORT_WIDTH),
+            (None, Exit::Signal(_)) => return Ok(code),
+            (None, _) => "Stopped. Nothing was recommended and nothing was saved.\n".to_owned(),
+        };
+        return emit_with(&text, code);
+    }
     let stdin = io::stdin().lock();
     let stdout = io::stdout().lock();
     match plain::run(&tree, stdin, stdout, args.intake) {

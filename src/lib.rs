@@ -13,4 +13,5 @@ pub mod paths;
 pub mod plain;
 pub mod source;
 pub mod tree;
+pub mod tui;
 pub mod walk;

@@ -1,6 +1,9 @@
 //! Whole-program tests of the commands that need no terminal: check, paths, answer, plain mode,
 //! completions and the man page.
 
+// Test helpers outside #[test] functions unwrap too: a failure there is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use std::fs;
 use std::path::{Path, PathBuf};
 

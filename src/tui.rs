@@ -1,0 +1,121 @@
+//! The interactive questionnaire in the terminal: a thin shell over the walk and the explanation.
+//!
+//! The loop is synchronous: draw, wait for one event, turn it into a [`Message`], [`update`] the
+//! [`App`], draw again. [`run`] hands back an [`Ending`] instead of printing, so the caller prints
+//! the report after the terminal is restored and it stays in the scrollback.
+//!
+//! The terminal is restored on every way out: a normal return and Ctrl-C go through [`run`]'s
+//! restore; a panic through the hook `ratatui::try_init` installs; SIGTERM and SIGINT set a flag
+//! that the loop checks between events (a second such signal ends the process at once, for the
+//! case where the loop is stuck). SIGHUP means the terminal is gone, so the process just ends.
+
+mod app;
+mod keys;
+mod view;
+
+use std::io;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use crossterm::event;
+use ratatui::DefaultTerminal;
+
+pub use app::{App, Ending, Exit, Message, Pending, Screen, update};
+pub use keys::{
+    Binding, CONFIRM_KEYS, Does, HELP_KEYS, QUESTION_KEYS, RESULT_KEYS, Shown, bindings,
+    message_for, message_for_event,
+};
+pub use view::{MARKER, MIN_HEIGHT, MIN_WIDTH, PANEL_MIN_WIDTH, Theme, result_lines};
+
+use crate::tree::Tree;
+
+/// How long to wait for an event before looking at the signal flag again. Nothing is redrawn
+/// when the wait ends without an event.
+const SIGNAL_CHECK: Duration = Duration::from_millis(200);
+
+/// Runs the questionnaire on the terminal and returns how it ended, with the terminal restored.
+///
+/// Call it only when standard input and output are terminals and the tree has been validated.
+pub fn run(tree: &Tree) -> io::Result<Ending> {
+    let signal = watch_signals()?;
+    let mut terminal = match ratatui::try_init() {
+        Ok(terminal) => terminal,
+        Err(error) => {
+            ratatui::restore();
+            return Err(error);
+        }
+    };
+    let app = App::new(tree, Theme::from_env());
+    let ending = event_loop(&mut terminal, app, &signal);
+    let _ = terminal.show_cursor();
+    drop(terminal);
+    let restored = ratatui::try_restore();
+    let ending = ending?;
+    restored?;
+    Ok(ending)
+}
+
+fn event_loop(
+    terminal: &mut DefaultTerminal,
+    mut app: App<'_>,
+    signal: &AtomicUsize,
+) -> io::Result<Ending> {
+    let size = terminal.size()?;
+    update(&mut app, Message::Resize(size.width, size.height));
+    terminal.draw(|frame| frame.render_widget(&app, frame.area()))?;
+    loop {
+        let number = signal.load(Ordering::Relaxed);
+        if number != 0 {
+            return Ok(app.ending(Exit::Signal(i32::try_from(number).unwrap_or(15))));
+        }
+        // The timeout is only there to notice a signal; the screen changes only after an event.
+        match event::poll(SIGNAL_CHECK) {
+            Ok(true) => {}
+            Ok(false) => continue,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            Err(error) => return Err(error),
+        }
+        let event = match event::read() {
+            Ok(event) => event,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            Err(error) => return Err(error),
+        };
+        if let Some(message) = message_for_event(&event, &app.screen()) {
+            update(&mut app, message);
+        }
+        if let Some(exit) = app.exit() {
+            return Ok(app.ending(exit));
+        }
+        terminal.draw(|frame| frame.render_widget(&app, frame.area()))?;
+    }
+}
+
+/// Turns SIGTERM and SIGINT into a flag holding the signal's number; SIGHUP ends the program.
+///
+/// The handlers stay installed after the questionnaire: signal-hook cannot put the default action
+/// back, and the program ends soon after anyway. A second signal while the flag is set exits at
+/// once, so a stuck program can still be stopped. On SIGHUP the terminal is gone, so there is
+/// nothing to restore, and crossterm would otherwise spin reading its end of file.
+#[cfg(unix)]
+fn watch_signals() -> io::Result<Arc<AtomicUsize>> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    use signal_hook::flag;
+    use std::sync::atomic::AtomicBool;
+
+    let number = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::new(AtomicBool::new(false));
+    for signal in [SIGTERM, SIGINT] {
+        flag::register_conditional_shutdown(signal, 128 + signal, Arc::clone(&seen))?;
+        flag::register(signal, Arc::clone(&seen))?;
+        flag::register_usize(signal, Arc::clone(&number), signal.unsigned_abs() as usize)?;
+    }
+    flag::register_conditional_shutdown(SIGHUP, 128 + SIGHUP, Arc::new(AtomicBool::new(true)))?;
+    Ok(number)
+}
+
+/// Elsewhere Ctrl-C arrives as a key, and there is no SIGTERM to watch.
+#[cfg(not(unix))]
+fn watch_signals() -> io::Result<Arc<AtomicUsize>> {
+    Ok(Arc::new(AtomicUsize::new(0)))
+}

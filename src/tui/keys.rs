@@ -1,0 +1,530 @@
+//! The keys: one static table per screen, read by the key handler, the footer and the help alike.
+//!
+//! Because the footer and the help list are generated from the same rows that turn key presses
+//! into messages, a key can never be advertised without working, or work without being listed.
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use super::app::{Message, Screen};
+
+/// What a row sends when one of its keys is pressed.
+#[derive(Debug, Clone, Copy)]
+pub enum Does {
+    Send(Message),
+    /// A digit key sends the message for its position: `1` is the first answer (index 0).
+    Number(fn(usize) -> Message),
+}
+
+/// Where a row is advertised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    /// In the footer and in the help.
+    Always,
+    /// Only once an answer has been given (going back, starting again).
+    WithAnswers,
+    /// Only in the help, to keep the footer short.
+    HelpOnly,
+}
+
+/// One row of a key table.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    pub keys: &'static [KeyCode],
+    /// The keys must be pressed with Ctrl.
+    pub ctrl: bool,
+    /// A word or two for the footer.
+    pub label: &'static str,
+    /// A fuller description for the help.
+    pub help: &'static str,
+    pub does: Does,
+    pub shown: Shown,
+}
+
+impl Binding {
+    fn matches(&self, key: &KeyEvent) -> bool {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        // Shift is not checked: '?' arrives with Shift on some terminals and without on others.
+        self.ctrl == ctrl
+            && !key.modifiers.contains(KeyModifiers::ALT)
+            && self.keys.contains(&key.code)
+    }
+
+    fn message(&self, code: KeyCode) -> Option<Message> {
+        match self.does {
+            Does::Send(message) => Some(message),
+            Does::Number(make) => match code {
+                KeyCode::Char(c) => c
+                    .to_digit(10)
+                    .and_then(|d| (d as usize).checked_sub(1))
+                    .map(make),
+                _ => None,
+            },
+        }
+    }
+
+    /// The keys as shown in the help: "↑, k", or for digits the range that works here.
+    pub fn names(&self, choices: usize) -> String {
+        match self.does {
+            Does::Number(_) => numbers(choices.min(self.keys.len())),
+            Does::Send(_) => self
+                .keys
+                .iter()
+                .map(|&code| self.key_name(code))
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+
+    /// The first key as shown in the footer; digits as the range that works here.
+    pub fn hint(&self, choices: usize) -> String {
+        match (self.does, self.keys.first()) {
+            (Does::Number(_), _) => numbers(choices.min(self.keys.len())),
+            (Does::Send(_), Some(&code)) => self.key_name(code),
+            (Does::Send(_), None) => String::new(),
+        }
+    }
+
+    fn key_name(&self, code: KeyCode) -> String {
+        let name = match code {
+            KeyCode::Up => "↑".to_owned(),
+            KeyCode::Down => "↓".to_owned(),
+            KeyCode::Left => "←".to_owned(),
+            KeyCode::Right => "→".to_owned(),
+            KeyCode::Enter => "Enter".to_owned(),
+            KeyCode::Backspace => "Backspace".to_owned(),
+            KeyCode::Esc => "Esc".to_owned(),
+            KeyCode::PageUp => "PgUp".to_owned(),
+            KeyCode::PageDown => "PgDn".to_owned(),
+            KeyCode::Home => "Home".to_owned(),
+            KeyCode::End => "End".to_owned(),
+            KeyCode::Char(' ') => "Space".to_owned(),
+            KeyCode::Char(c) if self.ctrl => c.to_uppercase().to_string(),
+            KeyCode::Char(c) => c.to_string(),
+            other => other.to_string(),
+        };
+        if self.ctrl {
+            format!("Ctrl-{name}")
+        } else {
+            name
+        }
+    }
+}
+
+fn numbers(up_to: usize) -> String {
+    if up_to <= 1 {
+        "1".to_owned()
+    } else {
+        format!("1–{up_to}")
+    }
+}
+
+const QUIT_NOW: Binding = Binding {
+    keys: &[KeyCode::Char('c')],
+    ctrl: true,
+    label: "quit now",
+    help: "quit at once, without asking",
+    does: Does::Send(Message::QuitNow),
+    shown: Shown::HelpOnly,
+};
+
+const DIGITS: &[KeyCode] = &[
+    KeyCode::Char('1'),
+    KeyCode::Char('2'),
+    KeyCode::Char('3'),
+    KeyCode::Char('4'),
+    KeyCode::Char('5'),
+    KeyCode::Char('6'),
+    KeyCode::Char('7'),
+    KeyCode::Char('8'),
+    KeyCode::Char('9'),
+];
+
+const BACK_KEYS: &[KeyCode] = &[
+    KeyCode::Left,
+    KeyCode::Backspace,
+    KeyCode::Char('h'),
+    KeyCode::Esc,
+];
+
+/// Keys on a question.
+pub static QUESTION_KEYS: &[Binding] = &[
+    Binding {
+        keys: DIGITS,
+        ctrl: false,
+        label: "answer",
+        help: "choose the answer with that number",
+        does: Does::Number(Message::Pick),
+        shown: Shown::Always,
+    },
+    Binding {
+        keys: &[KeyCode::Up, KeyCode::Char('k')],
+        ctrl: false,
+        label: "move",
+        help: "move to the answer above",
+        does: Does::Send(Message::Up),
+        shown: Shown::Always,
+    },
+    Binding {
+        keys: &[KeyCode::Down, KeyCode::Char('j')],
+        ctrl: false,
+        label: "move",
+        help: "move to the answer below",
+        does: Does::Send(Message::Down),
+        shown: Shown::Always,
+    },
+    Binding {
+        keys: &[KeyCode::Enter, KeyCode::Right, KeyCode::Char('l')],
+        ctrl: false,
+        label: "choose",
+        help: "choose the marked answer",
+        does: Does::Send(Message::Choose),
+        shown: Shown::Always,
+    },
+    Binding {
+        keys: BACK_KEYS,
+        ctrl: false,
+        label: "back",
+        help: "go back one question to change your answer",
+        does: Does::Send(Message::Back),
+        shown: Shown::WithAnswers,
+    },
+    Binding {
+        keys: &[KeyCode::Char('?')],
+        ctrl: false,
+        label: "help",
+        help: "show or hide why we ask and these keys",
+        does: Does::Send(Message::ToggleHelp),
+        shown: Shown::Always,
+    },
+    Binding {
+        keys: &[KeyCode::Char('r')],
+        ctrl: false,
+        label: "start again",
+        help: "start again from the first question",
+        does: Does::Send(Message::Restart),
+        shown: Shown::WithAnswers,
+    },
+    Binding {
+        keys: &[KeyCode::Char('q')],
+        ctrl: false,
+        label: "quit",
+        help: "quit (asks first if your answers would be lost)",
+        does: Does::Send(Message::Quit),
+        shown: Shown::Always,
+    },
+    QUIT_NOW,
+];
+
+/// Keys on the result.
+pub static RESULT_KEYS: &[Binding] = &[
+    Binding {
+        keys: &[KeyCode::Up, KeyCode::Char('k')],
+        ctrl: false,
+        label: "scroll",
+        help: "scroll up",
+        does: Does::Send(Message::ScrollUp),
+        shown: Shown::Always,
+    },
+    Binding {
+        keys: &[KeyCode::Down, KeyCode::Char('j')],
+        ctrl: false,
+        label: "scroll",
+        help: "scroll down",
+        does: Does::Send(Message::ScrollDown),
+        shown: Shown::Always,
+    },
+    Binding {
+        keys: &[KeyCode::PageUp],
+        ctrl: false,
+        label: "page up",
+        help: "scroll up a page",
+        does: Does::Send(Message::PageUp),
+        shown: Shown::HelpOnly,
+    },
+    Binding {
+        keys: &[KeyCode::PageDown, KeyCode::Char(' ')],
+        ctrl: false,
+        label: "page",
+        help: "scroll down a page",
+        does: Does::Send(Message::PageDown),
+        shown: Shown::HelpOnly,
+    },
+    Binding {
+        keys: &[KeyCode::Home],
+        ctrl: false,
+        label: "top",
+        help: "go to the top",
+        does: Does::Send(Message::Top),
+        shown: Shown::HelpOnly,
+    },
+    Binding {
+        keys: &[KeyCode::End],
+        ctrl: false,
+        label: "end",
+        help: "go to the end",
+        does: Does::Send(Message::Bottom),
+        shown: Shown::HelpOnly,
+    },
+    Binding {
+        keys: BACK_KEYS,
+        ctrl: false,
+        label: "change an answer",
+        help: "go back to change your last answer",
+        does: Does::Send(Message::Back),
+        shown: Shown::Always,
+    },
+    Binding {
+        keys: &[KeyCode::Char('?')],
+        ctrl: false,
+        label: "help",
+        help: "show or hide these keys",
+        does: Does::Send(Message::ToggleHelp),
+        shown: Shown::Always,
+    },
+    Binding {
+        keys: &[KeyCode::Char('r')],
+        ctrl: false,
+        label: "start again",
+        help: "start again from the first question",
+        does: Does::Send(Message::Restart),
+        shown: Shown::Always,
+    },
+    Binding {
+        keys: &[KeyCode::Char('q')],
+        ctrl: false,
+        label: "quit & print report",
+        help: "quit; this report is printed in your terminal so you can keep it",
+        does: Does::Send(Message::Quit),
+        shown: Shown::Always,
+    },
+    QUIT_NOW,
+];
+
+/// Keys while the help is open.
+pub static HELP_KEYS: &[Binding] = &[
+    Binding {
+        keys: &[KeyCode::Up, KeyCode::Char('k')],
+        ctrl: false,
+        label: "scroll",
+        help: "scroll up",
+        does: Does::Send(Message::ScrollUp),
+        shown: Shown::Always,
+    },
+    Binding {
+        keys: &[KeyCode::Down, KeyCode::Char('j')],
+        ctrl: false,
+        label: "scroll",
+        help: "scroll down",
+        does: Does::Send(Message::ScrollDown),
+        shown: Shown::Always,
+    },
+    Binding {
+        keys: &[KeyCode::Char('?'), KeyCode::Esc],
+        ctrl: false,
+        label: "close help",
+        help: "close this help",
+        does: Does::Send(Message::ToggleHelp),
+        shown: Shown::Always,
+    },
+    Binding {
+        keys: &[KeyCode::Char('q')],
+        ctrl: false,
+        label: "quit",
+        help: "quit (asks first if your answers would be lost)",
+        does: Does::Send(Message::Quit),
+        shown: Shown::Always,
+    },
+    QUIT_NOW,
+];
+
+/// Keys while a question such as "Quit?" waits for yes or no.
+pub static CONFIRM_KEYS: &[Binding] = &[
+    Binding {
+        keys: &[KeyCode::Char('y'), KeyCode::Char('Y')],
+        ctrl: false,
+        label: "yes",
+        help: "yes",
+        does: Does::Send(Message::Yes),
+        shown: Shown::Always,
+    },
+    Binding {
+        keys: &[KeyCode::Char('n'), KeyCode::Char('N'), KeyCode::Esc],
+        ctrl: false,
+        label: "no",
+        help: "no, go back to where you were",
+        does: Does::Send(Message::No),
+        shown: Shown::Always,
+    },
+    QUIT_NOW,
+];
+
+/// The key table in force on a screen.
+pub fn bindings(screen: &Screen) -> &'static [Binding] {
+    match screen {
+        Screen::Question => QUESTION_KEYS,
+        Screen::Result => RESULT_KEYS,
+        Screen::Help => HELP_KEYS,
+        Screen::Confirm(_) => CONFIRM_KEYS,
+    }
+}
+
+/// The message a key press sends on a screen, if any.
+pub fn message_for(key: KeyEvent, screen: &Screen) -> Option<Message> {
+    bindings(screen)
+        .iter()
+        .find(|binding| binding.matches(&key))
+        .and_then(|binding| binding.message(key.code))
+}
+
+/// The message a terminal event sends on a screen, if any.
+pub fn message_for_event(event: &Event, screen: &Screen) -> Option<Message> {
+    match event {
+        // Terminals that report key releases and repeats (Windows, or the kitty keyboard protocol)
+        // would otherwise act twice on one press; this is the only place key kinds are looked at.
+        Event::Key(key) if key.kind == KeyEventKind::Press => message_for(*key, screen),
+        Event::Resize(width, height) => Some(Message::Resize(*width, *height)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::app::Pending;
+
+    fn key(code: KeyCode) -> Option<Message> {
+        message_for(code.into(), &Screen::Question)
+    }
+
+    #[test]
+    fn question_keys_send_their_messages() {
+        assert_eq!(key(KeyCode::Up), Some(Message::Up));
+        assert_eq!(key(KeyCode::Char('k')), Some(Message::Up));
+        assert_eq!(key(KeyCode::Down), Some(Message::Down));
+        assert_eq!(key(KeyCode::Char('j')), Some(Message::Down));
+        for code in [KeyCode::Enter, KeyCode::Right, KeyCode::Char('l')] {
+            assert_eq!(key(code), Some(Message::Choose), "{code:?}");
+        }
+        for code in [
+            KeyCode::Left,
+            KeyCode::Backspace,
+            KeyCode::Char('h'),
+            KeyCode::Esc,
+        ] {
+            assert_eq!(key(code), Some(Message::Back), "{code:?}");
+        }
+        assert_eq!(key(KeyCode::Char('?')), Some(Message::ToggleHelp));
+        assert_eq!(key(KeyCode::Char('r')), Some(Message::Restart));
+        assert_eq!(key(KeyCode::Char('q')), Some(Message::Quit));
+        assert_eq!(key(KeyCode::Char('x')), None);
+        assert_eq!(key(KeyCode::Tab), None);
+    }
+
+    #[test]
+    fn digits_pick_by_position() {
+        assert_eq!(key(KeyCode::Char('1')), Some(Message::Pick(0)));
+        assert_eq!(key(KeyCode::Char('9')), Some(Message::Pick(8)));
+        assert_eq!(key(KeyCode::Char('0')), None);
+    }
+
+    #[test]
+    fn ctrl_c_quits_at_once_everywhere_but_plain_c_does_nothing() {
+        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        for screen in [
+            Screen::Question,
+            Screen::Result,
+            Screen::Help,
+            Screen::Confirm(Pending::Quit),
+        ] {
+            assert_eq!(message_for(ctrl_c, &screen), Some(Message::QuitNow));
+            assert_eq!(message_for(KeyCode::Char('c').into(), &screen), None);
+        }
+        let ctrl_q = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::CONTROL);
+        assert_eq!(message_for(ctrl_q, &Screen::Question), None);
+    }
+
+    #[test]
+    fn shift_does_not_stop_the_question_mark() {
+        let shifted = KeyEvent::new(KeyCode::Char('?'), KeyModifiers::SHIFT);
+        assert_eq!(
+            message_for(shifted, &Screen::Question),
+            Some(Message::ToggleHelp)
+        );
+    }
+
+    #[test]
+    fn result_keys_scroll() {
+        let on_result = |code: KeyCode| message_for(code.into(), &Screen::Result);
+        assert_eq!(on_result(KeyCode::Down), Some(Message::ScrollDown));
+        assert_eq!(on_result(KeyCode::Char('k')), Some(Message::ScrollUp));
+        assert_eq!(on_result(KeyCode::PageDown), Some(Message::PageDown));
+        assert_eq!(on_result(KeyCode::PageUp), Some(Message::PageUp));
+        assert_eq!(on_result(KeyCode::Home), Some(Message::Top));
+        assert_eq!(on_result(KeyCode::End), Some(Message::Bottom));
+        assert_eq!(on_result(KeyCode::Backspace), Some(Message::Back));
+        assert_eq!(on_result(KeyCode::Char('1')), None);
+    }
+
+    #[test]
+    fn help_and_confirm_take_only_their_own_keys() {
+        assert_eq!(
+            message_for(KeyCode::Esc.into(), &Screen::Help),
+            Some(Message::ToggleHelp)
+        );
+        assert_eq!(
+            message_for(KeyCode::Char('q').into(), &Screen::Help),
+            Some(Message::Quit)
+        );
+        let confirm = Screen::Confirm(Pending::Restart);
+        assert_eq!(
+            message_for(KeyCode::Char('y').into(), &confirm),
+            Some(Message::Yes)
+        );
+        assert_eq!(
+            message_for(KeyCode::Esc.into(), &confirm),
+            Some(Message::No)
+        );
+        assert_eq!(message_for(KeyCode::Char('q').into(), &confirm), None);
+    }
+
+    #[test]
+    fn only_presses_count() {
+        let mut release = KeyEvent::from(KeyCode::Enter);
+        release.kind = KeyEventKind::Release;
+        assert_eq!(
+            message_for_event(&Event::Key(release), &Screen::Question),
+            None
+        );
+        assert_eq!(
+            message_for_event(&Event::Key(KeyCode::Enter.into()), &Screen::Question),
+            Some(Message::Choose)
+        );
+        assert_eq!(
+            message_for_event(&Event::Resize(3, 4), &Screen::Result),
+            Some(Message::Resize(3, 4))
+        );
+    }
+
+    #[test]
+    fn every_row_has_keys_and_words_and_no_key_is_bound_twice() {
+        for table in [QUESTION_KEYS, RESULT_KEYS, HELP_KEYS, CONFIRM_KEYS] {
+            let mut seen = Vec::new();
+            for row in table {
+                assert!(!row.keys.is_empty() && !row.label.is_empty() && !row.help.is_empty());
+                for &code in row.keys {
+                    assert!(!seen.contains(&(code, row.ctrl)), "{code:?} bound twice");
+                    seen.push((code, row.ctrl));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn names_come_from_the_keys() {
+        assert_eq!(QUESTION_KEYS[0].names(12), "1–9");
+        assert_eq!(QUESTION_KEYS[0].hint(3), "1–3");
+        assert_eq!(QUESTION_KEYS[1].names(3), "↑, k");
+        assert_eq!(QUESTION_KEYS[4].hint(2), "←");
+        assert_eq!(QUIT_NOW.names(0), "Ctrl-C");
+    }
+}

@@ -1,0 +1,885 @@
+//! Drawing the app: `impl Widget for &App`, one function per region, reading and never changing.
+//!
+//! Text is wrapped here with `textwrap` rather than by `Paragraph`, so that line counts are known
+//! exactly: that keeps the marked answer and the scrolled result in view, and lets `update` stop
+//! scrolling at the end. Meaning never rests on colour: the marked answer has "▶", an urgent
+//! result says "IMPORTANT" between "!!" markers in a double-ruled box, and with `NO_COLOR` set no
+//! colour is used at all.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Clear, Padding, Paragraph, Widget};
+use textwrap::core::display_width;
+
+use super::app::{App, Message, Pending, Screen};
+use super::keys::{Binding, Does, HELP_KEYS, RESULT_KEYS, Shown, bindings};
+use crate::explain::{self, Explanation};
+use crate::walk::{NoRecommendation, Position};
+
+/// Below this the screens do not fit, and a message asks for a larger window.
+pub const MIN_WIDTH: u16 = 40;
+pub const MIN_HEIGHT: u16 = 12;
+/// From this width the answers so far are shown beside the question.
+pub const PANEL_MIN_WIDTH: u16 = 100;
+/// The selected answer's marker, so the selection never depends on colour.
+pub const MARKER: &str = "▶";
+
+/// Styles; with colour off only modifiers such as bold and reverse are used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Theme {
+    colour: bool,
+}
+
+// Every style goes through the theme, even those alike with and without colour, so the look is
+// decided in one place.
+#[allow(clippy::unused_self)]
+impl Theme {
+    /// Colour unless `NO_COLOR` is set to anything but the empty string (<https://no-color.org>).
+    pub fn from_env() -> Self {
+        Self {
+            colour: std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty()),
+        }
+    }
+
+    /// No colour at all.
+    pub fn plain() -> Self {
+        Self { colour: false }
+    }
+
+    pub fn coloured() -> Self {
+        Self { colour: true }
+    }
+
+    fn tint(self, style: Style, colour: Color) -> Style {
+        if self.colour { style.fg(colour) } else { style }
+    }
+
+    fn title(self) -> Style {
+        self.tint(Style::new().add_modifier(Modifier::BOLD), Color::Cyan)
+    }
+
+    fn key(self) -> Style {
+        self.tint(Style::new().add_modifier(Modifier::BOLD), Color::Cyan)
+    }
+
+    fn strong(self) -> Style {
+        Style::new().add_modifier(Modifier::BOLD)
+    }
+
+    fn heading(self) -> Style {
+        self.tint(
+            Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+            Color::Cyan,
+        )
+    }
+
+    fn selected(self) -> Style {
+        Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED)
+    }
+
+    fn aside(self) -> Style {
+        Style::new().add_modifier(Modifier::ITALIC)
+    }
+
+    fn urgent(self) -> Style {
+        self.tint(Style::new().add_modifier(Modifier::BOLD), Color::Red)
+    }
+
+    fn urgent_banner(self) -> Style {
+        self.tint(
+            Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED),
+            Color::Red,
+        )
+    }
+}
+
+impl Widget for &App<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        if area.is_empty() {
+            return;
+        }
+        if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+            render_too_small(area, buf);
+            return;
+        }
+        let screen = self.screen();
+        let [body, footer] = split_footer(self, area, bindings(&screen));
+        match self.base() {
+            Screen::Result => render_result(self, body, buf),
+            // `base` is never an overlay.
+            Screen::Question | Screen::Help | Screen::Confirm(_) => {
+                render_question(self, body, buf);
+            }
+        }
+        match screen {
+            Screen::Help => render_help(self, body, buf),
+            Screen::Confirm(pending) => render_confirm(self, pending, body, buf),
+            Screen::Question | Screen::Result => {}
+        }
+        render_footer(self, bindings(&screen), footer, buf);
+    }
+}
+
+fn render_too_small(area: Rect, buf: &mut Buffer) {
+    let text = format!(
+        "Make the window at least {MIN_WIDTH}×{MIN_HEIGHT}; it is now {}×{}.",
+        area.width, area.height
+    );
+    let mut lines = wrap(&text, area.width, "", "", Style::new());
+    lines.extend(wrap("Ctrl-C quits.", area.width, "", "", Style::new()));
+    let top = area.height.saturating_sub(len_u16(lines.len())) / 2;
+    let area = Rect {
+        y: area.y.saturating_add(top),
+        height: area.height.saturating_sub(top),
+        ..area
+    };
+    Paragraph::new(lines).render(area, buf);
+}
+
+/// The body and the footer, whose height depends on how many keys fit on a line.
+fn split_footer(app: &App<'_>, area: Rect, table: &[Binding]) -> [Rect; 2] {
+    let height = len_u16(footer_lines(app, table, area.width).len()).min(area.height / 3);
+    Layout::vertical([Constraint::Fill(1), Constraint::Length(height)]).areas(area)
+}
+
+/// The footer: the keys that work on this screen, from the same table that handles them.
+///
+/// Neighbouring rows with the same label share one entry, so "↑" and "↓" read "↑↓ move".
+fn footer_lines(app: &App<'_>, table: &[Binding], width: u16) -> Vec<Line<'static>> {
+    let theme = app.theme();
+    let answered = !app.walk().answers().is_empty();
+    let choices = match app.walk().position() {
+        Position::Asking(q) => app.tree().questions[q].choices.len(),
+        Position::Finished => 0,
+    };
+    let mut items: Vec<(String, &str)> = Vec::new();
+    for binding in table {
+        let shown = match binding.shown {
+            Shown::Always => true,
+            Shown::WithAnswers => answered,
+            Shown::HelpOnly => false,
+        };
+        if !shown {
+            continue;
+        }
+        let hint = binding.hint(choices);
+        match items.last_mut() {
+            Some((hints, label)) if *label == binding.label => hints.push_str(&hint),
+            _ => items.push((hint, binding.label)),
+        }
+    }
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let mut line = Line::from(" ");
+    for (hint, label) in items {
+        let item_width = display_width(&hint) + 1 + display_width(label);
+        let used = line.width();
+        if used > 1 && used + 2 + item_width > usize::from(width) {
+            lines.push(std::mem::replace(&mut line, Line::from(" ")));
+        } else if used > 1 {
+            line.push_span(Span::raw("  "));
+        }
+        line.push_span(Span::styled(hint, theme.key()));
+        line.push_span(Span::raw(format!(" {label}")));
+    }
+    if line.width() > 1 {
+        lines.push(line);
+    }
+    lines
+}
+
+fn render_footer(app: &App<'_>, table: &[Binding], area: Rect, buf: &mut Buffer) {
+    Paragraph::new(footer_lines(app, table, area.width)).render(area, buf);
+}
+
+fn render_question(app: &App<'_>, area: Rect, buf: &mut Buffer) {
+    let (main, panel) = if area.width >= PANEL_MIN_WIDTH {
+        let panel_width = (area.width * 2 / 5).min(56);
+        let [main, panel] =
+            Layout::horizontal([Constraint::Fill(1), Constraint::Length(panel_width)]).areas(area);
+        (main, Some(panel))
+    } else {
+        (area, None)
+    };
+    let mut block = framed().title(Line::styled(
+        format!(" {} ", app.tree().title),
+        app.theme().title(),
+    ));
+    let inner = block.inner(main);
+    let layout = question_layout(app, inner.width, inner.height);
+    // The question stays in view while the answers scroll, unless it would leave them no room.
+    let header_height = len_u16(layout.header.len());
+    let (header, answers, area_for_answers) = if header_height <= inner.height / 2 {
+        let [top, rest] =
+            Layout::vertical([Constraint::Length(header_height), Constraint::Fill(1)]).areas(inner);
+        (Some((layout.header, top)), layout.answers, rest)
+    } else {
+        let mut all = layout.header;
+        all.extend(layout.answers);
+        (None, all, inner)
+    };
+    let marked = if header.is_some() {
+        layout.marked
+    } else {
+        layout.marked.start + usize::from(header_height)
+            ..layout.marked.end + usize::from(header_height)
+    };
+    let height = usize::from(area_for_answers.height);
+    // Scroll only as far as needed to keep the marked answer in view, and when the question stays
+    // put, to the start of an answer so that none shows only its end.
+    let needed = marked.end.saturating_sub(height).min(marked.start);
+    let offset = if header.is_some() {
+        layout
+            .starts
+            .iter()
+            .copied()
+            .find(|&start| start >= needed)
+            .unwrap_or(needed)
+            .min(marked.start)
+    } else {
+        needed
+    };
+    let more = match (offset > 0, offset + height < answers.len()) {
+        (true, true) => Some(" more above ↑ and below ↓ "),
+        (true, false) => Some(" more above ↑ "),
+        (false, true) => Some(" more below ↓ "),
+        (false, false) => None,
+    };
+    if let Some(more) = more {
+        block = block.title_bottom(Line::styled(more, app.theme().strong()).right_aligned());
+    }
+    block.render(main, buf);
+    if let Some((lines, top)) = header {
+        Paragraph::new(lines).render(top, buf);
+    }
+    Paragraph::new(answers)
+        .scroll((len_u16(offset), 0))
+        .render(area_for_answers, buf);
+    if let Some(panel) = panel {
+        render_answers(app, panel, buf);
+    }
+}
+
+/// A question laid out at a size: its heading lines, its answers' lines, and the marked answer's.
+struct QuestionLayout {
+    header: Vec<Line<'static>>,
+    answers: Vec<Line<'static>>,
+    marked: std::ops::Range<usize>,
+    /// The first line of each answer.
+    starts: Vec<usize>,
+}
+
+fn question_layout(app: &App<'_>, width: u16, height: u16) -> QuestionLayout {
+    let theme = app.theme();
+    let Position::Asking(q) = app.walk().position() else {
+        return QuestionLayout {
+            header: Vec::new(),
+            answers: Vec::new(),
+            marked: 0..0,
+            starts: Vec::new(),
+        };
+    };
+    let question = &app.tree().questions[q];
+    let (k, n) = app.progress();
+    let progress = Line::from(format!("Question {k} of at most {n}"));
+    let text = wrap(&question.text, width, "", "", theme.strong());
+    let hint = if question.help.is_some() {
+        wrap(
+            "Press ? to see why we ask this.",
+            width,
+            "",
+            "",
+            theme.aside(),
+        )
+    } else {
+        Vec::new()
+    };
+
+    let number_width = question.choices.len().to_string().len();
+    let options: Vec<Vec<Line<'static>>> = question
+        .choices
+        .iter()
+        .enumerate()
+        .map(|(i, choice)| {
+            let is_marked = i == app.selected();
+            let marker = if is_marked { MARKER } else { " " };
+            let first = format!("{marker} {:>number_width$}. ", i + 1);
+            let rest = " ".repeat(display_width(&first));
+            let style = if is_marked {
+                theme.selected()
+            } else {
+                Style::new()
+            };
+            wrap(&choice.label, width, &first, &rest, style)
+        })
+        .collect();
+
+    // Blank lines read more easily; they go first when the window is short.
+    let option_lines: usize = options.iter().map(Vec::len).sum();
+    let spaced_header = 3 + text.len() + hint.len();
+    let roomy =
+        spaced_header + option_lines + options.len().saturating_sub(1) <= usize::from(height);
+    let mut header = vec![progress];
+    if spaced_header + option_lines <= usize::from(height) {
+        header.push(Line::default());
+        header.extend(text);
+        header.extend(hint);
+        header.push(Line::default());
+    } else {
+        header.extend(text);
+        header.extend(hint);
+    }
+    let mut answers = Vec::new();
+    let mut marked = 0..0;
+    let mut starts = Vec::new();
+    for (i, option) in options.into_iter().enumerate() {
+        if roomy && i > 0 {
+            answers.push(Line::default());
+        }
+        let start = answers.len();
+        starts.push(start);
+        answers.extend(option);
+        if i == app.selected() {
+            marked = start..answers.len();
+        }
+    }
+    QuestionLayout {
+        header,
+        answers,
+        marked,
+        starts,
+    }
+}
+
+fn render_answers(app: &App<'_>, area: Rect, buf: &mut Buffer) {
+    let theme = app.theme();
+    let block = framed().title(Line::styled(" Your answers so far ", theme.title()));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let tree = app.tree();
+    let answers = app.walk().answers();
+    let mut lines = Vec::new();
+    if answers.is_empty() {
+        lines.extend(wrap(
+            "None yet. Each answer you give is listed here, and you can go back to change it.",
+            inner.width,
+            "",
+            "",
+            theme.aside(),
+        ));
+    }
+    for (i, answer) in answers.iter().enumerate() {
+        let question = &tree.questions[answer.question];
+        let choice = &question.choices[answer.choice];
+        if i > 0 {
+            lines.push(Line::default());
+        }
+        let first = format!("{}. ", i + 1);
+        let rest = " ".repeat(first.len());
+        lines.extend(wrap(
+            &question.text,
+            inner.width,
+            &first,
+            &rest,
+            Style::new(),
+        ));
+        lines.extend(wrap(
+            &format!("→ {}", choice.label),
+            inner.width,
+            &rest,
+            &format!("{rest}  "),
+            theme.strong(),
+        ));
+    }
+    // The latest answers matter most, so an overflowing list shows its end.
+    let skip = lines.len().saturating_sub(usize::from(inner.height));
+    Paragraph::new(lines.split_off(skip)).render(inner, buf);
+}
+
+/// Where the result's text goes at a given terminal size; shared with scrolling in `update`.
+pub fn result_viewport(app: &App<'_>, area: Rect) -> Rect {
+    let [body, _] = split_footer(app, area, RESULT_KEYS);
+    framed().inner(body)
+}
+
+/// A bordered block with a column of space inside each side.
+fn framed() -> Block<'static> {
+    Block::bordered().padding(Padding::horizontal(1))
+}
+
+fn render_result(app: &App<'_>, area: Rect, buf: &mut Buffer) {
+    let theme = app.theme();
+    let Some(result) = app.result() else {
+        return;
+    };
+    let urgent = matches!(result, Ok(e) if e.outcome.urgent);
+    let title = format!(" {} ", app.tree().title);
+    let (label, label_style) = if urgent {
+        (" !! IMPORTANT !! ", theme.urgent_banner())
+    } else {
+        (" Your result ", theme.title())
+    };
+    let room = usize::from(area.width.saturating_sub(2));
+    let mut block = framed();
+    if urgent {
+        block = block.border_style(theme.urgent());
+    }
+    // Titles at both ends overwrite each other when they do not fit; the label matters more.
+    if display_width(&title) + display_width(label) < room {
+        block = block.title(Line::styled(title, theme.title()));
+    }
+    block = block.title(Line::styled(label, label_style).right_aligned());
+    let inner = block.inner(area);
+    let lines = result_lines(result, inner.width, theme);
+    let height = usize::from(inner.height);
+    let scroll = usize::from(app.scroll()).min(lines.len().saturating_sub(height));
+    if lines.len() > height {
+        let last = (scroll + height).min(lines.len());
+        let more = if last < lines.len() {
+            "↓ more below"
+        } else {
+            "end"
+        };
+        let status = format!(" lines {}–{last} of {}, {more} ", scroll + 1, lines.len());
+        block = block.title_bottom(Line::styled(status, theme.strong()).right_aligned());
+    }
+    block.render(area, buf);
+    Paragraph::new(lines)
+        .scroll((len_u16(scroll), 0))
+        .render(inner, buf);
+}
+
+/// The result as lines at a width: the blocks of [`Explanation::blocks`], in order, all of them.
+pub fn result_lines(
+    result: &Result<Explanation, NoRecommendation>,
+    width: u16,
+    theme: Theme,
+) -> Vec<Line<'static>> {
+    let explanation = match result {
+        Ok(explanation) => explanation,
+        Err(problem) => {
+            let mut lines = wrap("No recommendation", width, "", "", theme.strong());
+            lines.push(Line::default());
+            lines.extend(wrap(&problem.to_string(), width, "", "", Style::new()));
+            lines.push(Line::default());
+            lines.extend(wrap(
+                "Press ← to go back and change your last answer.",
+                width,
+                "",
+                "",
+                Style::new(),
+            ));
+            return lines;
+        }
+    };
+    let mut lines = Vec::new();
+    let mut blocks = explanation.blocks().into_iter().peekable();
+    let mut answer_number = 0;
+    while let Some(block) = blocks.next() {
+        match block {
+            explain::Block::Urgent(heading) => {
+                // What to do now goes in the box with the heading.
+                let mut inside = Vec::new();
+                while let Some(explain::Block::Paragraph(text)) =
+                    blocks.next_if(|b| matches!(b, explain::Block::Paragraph(_)))
+                {
+                    inside.push(text);
+                }
+                lines.extend(urgent_box(&heading, &inside, width, theme));
+            }
+            explain::Block::Title(text) => {
+                lines.extend(wrap(&text, width, "", "", theme.title()));
+            }
+            explain::Block::Heading(text) => {
+                lines.push(Line::default());
+                lines.extend(wrap(&text, width, "", "", theme.heading()));
+            }
+            explain::Block::Paragraph(text) => {
+                lines.extend(wrap(&text, width, "  ", "  ", Style::new()));
+            }
+            explain::Block::Bullet(text) => {
+                lines.extend(wrap(&text, width, "  • ", "    ", Style::new()));
+            }
+            explain::Block::Answer(question, answer) => {
+                answer_number += 1;
+                let first = format!("  {answer_number}. ");
+                let rest = " ".repeat(first.len());
+                lines.extend(wrap(&question, width, &first, &rest, Style::new()));
+                lines.extend(wrap(
+                    &format!("→ {answer}"),
+                    width,
+                    &rest,
+                    &format!("{rest}  "),
+                    theme.strong(),
+                ));
+            }
+            explain::Block::Note(text) => {
+                lines.push(Line::default());
+                lines.extend(wrap(&text, width, "", "", theme.aside()));
+            }
+        }
+    }
+    lines
+}
+
+/// A double-ruled box the full width, headed "!! IMPORTANT: … !!", holding what to do now.
+fn urgent_box(
+    heading: &str,
+    paragraphs: &[String],
+    width: u16,
+    theme: Theme,
+) -> Vec<Line<'static>> {
+    let heading = format!("!! {heading} !!");
+    let width = usize::from(width);
+    if width < 8 {
+        let mut lines = wrap(&heading, len_u16(width), "", "", theme.urgent_banner());
+        for text in paragraphs {
+            lines.extend(wrap(text, len_u16(width), "", "", theme.strong()));
+        }
+        return lines;
+    }
+    let border = theme.urgent();
+    let inner = width - 4;
+    let boxed = |text: String, style: Style| {
+        let pad = inner.saturating_sub(display_width(&text));
+        Line::from(vec![
+            Span::styled("║ ", border),
+            Span::styled(text, style),
+            Span::raw(" ".repeat(pad)),
+            Span::styled(" ║", border),
+        ])
+    };
+    let mut lines = vec![Line::styled(format!("╔{}╗", "═".repeat(width - 2)), border)];
+    for line in textwrap::wrap(&heading, wrapping(inner)) {
+        lines.push(boxed(line.into_owned(), theme.urgent_banner()));
+    }
+    for text in paragraphs {
+        lines.push(boxed(String::new(), Style::new()));
+        for line in textwrap::wrap(text, wrapping(inner)) {
+            lines.push(boxed(line.into_owned(), theme.strong()));
+        }
+    }
+    lines.push(Line::styled(format!("╚{}╝", "═".repeat(width - 2)), border));
+    lines
+}
+
+/// The help's box within the body, and all of its lines (more than fit, on a small window).
+fn help_popup(app: &App<'_>, body: Rect) -> (Rect, Vec<Line<'static>>) {
+    let theme = app.theme();
+    let width = body.width.saturating_sub(4).min(76);
+    let text_width = width.saturating_sub(4);
+    let mut lines = Vec::new();
+    if let Position::Asking(q) = app.walk().position() {
+        lines.push(Line::styled("Why we ask this", theme.heading()));
+        let help = app.tree().questions[q]
+            .help
+            .as_deref()
+            .unwrap_or("There is no extra help for this question.");
+        lines.extend(wrap(help, text_width, "", "", Style::new()));
+        lines.push(Line::default());
+    }
+    lines.push(Line::styled("Keys", theme.heading()));
+    let table = bindings(&app.base());
+    let choices = match app.walk().position() {
+        Position::Asking(q) => app.tree().questions[q].choices.len(),
+        Position::Finished => 0,
+    };
+    let names: Vec<String> = table.iter().map(|b| b.names(choices)).collect();
+    let column = names.iter().map(|n| display_width(n)).max().unwrap_or(0);
+    // Side by side when there is room for the descriptions, else each description under its keys.
+    let side_by_side = column + 2 + 24 <= usize::from(text_width);
+    for (binding, names) in table.iter().zip(names) {
+        if side_by_side {
+            let first = format!("{names:<column$}  ");
+            let rest = " ".repeat(column + 2);
+            lines.extend(wrap(binding.help, text_width, &first, &rest, Style::new()));
+        } else {
+            lines.extend(wrap(&names, text_width, "", "", theme.key()));
+            lines.extend(wrap(binding.help, text_width, "  ", "  ", Style::new()));
+        }
+    }
+    let popup = centered(body, width, len_u16(lines.len()).saturating_add(2));
+    (popup, lines)
+}
+
+/// How far the help can scroll in a window of this size; shared with `update`.
+pub fn help_max_scroll(app: &App<'_>, area: Rect) -> u16 {
+    let [body, _] = split_footer(app, area, HELP_KEYS);
+    let (popup, lines) = help_popup(app, body);
+    len_u16(lines.len()).saturating_sub(inner_of(popup).height)
+}
+
+fn render_help(app: &App<'_>, body: Rect, buf: &mut Buffer) {
+    let theme = app.theme();
+    let (popup, lines) = help_popup(app, body);
+    let height = inner_of(popup).height;
+    let scroll = app
+        .help_scroll()
+        .min(len_u16(lines.len()).saturating_sub(height));
+    let more = if scroll.saturating_add(height) < len_u16(lines.len()) {
+        " ↓ more · ? or Esc closes "
+    } else {
+        " ? or Esc closes this "
+    };
+    Clear.render(popup, buf);
+    framed()
+        .title(Line::styled(" Help ", theme.title()))
+        .title_bottom(Line::styled(more, theme.strong()).right_aligned())
+        .render(popup, buf);
+    Paragraph::new(lines)
+        .scroll((scroll, 0))
+        .render(inner_of(popup), buf);
+}
+
+fn render_confirm(app: &App<'_>, pending: Pending, area: Rect, buf: &mut Buffer) {
+    let theme = app.theme();
+    let (title, text, action) = match pending {
+        Pending::Quit => ("Quit?", "Your answers will be lost.", "quit"),
+        Pending::Restart => (
+            "Start again?",
+            "Your answers so far will be cleared and you will go back to the first question.",
+            "start again",
+        ),
+    };
+    let table = bindings(&Screen::Confirm(pending));
+    let hint = |message: Message| {
+        table
+            .iter()
+            .find(|b| matches!(b.does, Does::Send(m) if m == message))
+            .map(|b| b.hint(0))
+            .unwrap_or_default()
+    };
+    let width = area.width.saturating_sub(4).min(52);
+    let text_width = width.saturating_sub(4);
+    let mut lines = wrap(text, text_width, "", "", theme.strong());
+    lines.push(Line::default());
+    let keys = format!(
+        "Press {} to {action}, or {} to go back.",
+        hint(Message::Yes),
+        hint(Message::No)
+    );
+    lines.extend(wrap(&keys, text_width, "", "", Style::new()));
+    let popup = centered(area, width, len_u16(lines.len()).saturating_add(2));
+    Clear.render(popup, buf);
+    framed()
+        .border_type(BorderType::Thick)
+        .title(Line::styled(format!(" {title} "), theme.title()))
+        .render(popup, buf);
+    Paragraph::new(lines).render(inner_of(popup), buf);
+}
+
+/// Inside a [`framed`] block.
+fn inner_of(popup: Rect) -> Rect {
+    framed().inner(popup)
+}
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}
+
+/// Wraps text to a width with a first-line and a following-line indent, all in one style.
+fn wrap(text: &str, width: u16, first: &str, rest: &str, style: Style) -> Vec<Line<'static>> {
+    let options = wrapping(usize::from(width))
+        .initial_indent(first)
+        .subsequent_indent(rest);
+    textwrap::wrap(text, options)
+        .into_iter()
+        .map(|line| Line::styled(line.into_owned(), style))
+        .collect()
+}
+
+/// Lines break only at spaces: "Ctrl-C" and "Self-help" stay whole.
+fn wrapping(width: usize) -> textwrap::Options<'static> {
+    textwrap::Options::new(width.max(1))
+        .word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .wrap_algorithm(textwrap::WrapAlgorithm::FirstFit)
+}
+
+fn len_u16(n: usize) -> u16 {
+    u16::try_from(n).unwrap_or(u16::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Source;
+    use crate::tree::Tree;
+    use crate::tui::app::update;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    const TREE: &str = r#"
+[tree]
+title = "Which group?"
+version = "1"
+start = "first"
+disclaimer = "Only a guide."
+
+[[question]]
+id = "first"
+text = "Are you safe right now?"
+help = "We ask this first because safety comes before anything else."
+  [[question.option]]
+  id = "no"
+  label = "No, or I am not sure"
+  outcome = "urgent"
+  reason = "You said you may not be safe."
+  [[question.option]]
+  id = "yes"
+  label = "Yes"
+  next = "second"
+
+[[question]]
+id = "second"
+text = "What do you want most?"
+  [[question.option]]
+  id = "a"
+  label = "To cope"
+  score = { a = 1 }
+  reason = "You want to cope."
+  [[question.option]]
+  id = "b"
+  label = "To change"
+  score = { b = 1 }
+  reason = "You want to change."
+
+[[outcome]]
+id = "a"
+name = "Support group"
+summary = "People who share a problem meet to help each other cope."
+expect = ["Goal: coping", "Led by: peers"]
+next_steps = "Look for one near you."
+
+[[outcome]]
+id = "b"
+name = "Therapy group"
+summary = "A professional helps members change."
+
+[[outcome]]
+id = "urgent"
+name = "Get help now"
+urgent = true
+summary = "Call or text 988 now."
+"#;
+
+    fn tree() -> Tree {
+        Tree::load(&Source::new("t.toml", TREE.to_owned()))
+            .unwrap()
+            .0
+    }
+
+    fn screen(app: &App<'_>, width: u16, height: u16) -> String {
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+        terminal
+            .draw(|frame| frame.render_widget(app, frame.area()))
+            .unwrap();
+        let buffer = terminal.backend().buffer();
+        let mut text = String::new();
+        for y in 0..buffer.area.height {
+            for x in 0..buffer.area.width {
+                text.push_str(buffer[(x, y)].symbol());
+            }
+            text.push('\n');
+        }
+        text
+    }
+
+    #[test]
+    fn the_marked_answer_has_a_marker_not_only_a_style() {
+        let tree = tree();
+        let mut app = App::new(&tree, Theme::plain());
+        update(&mut app, Message::Down);
+        let text = screen(&app, 80, 24);
+        assert!(text.contains("▶ 2. Yes"), "{text}");
+        assert!(text.contains("  1. No, or I am not sure"), "{text}");
+    }
+
+    #[test]
+    fn without_colour_no_cell_has_a_colour() {
+        let tree = tree();
+        let mut app = App::new(&tree, Theme::plain());
+        update(&mut app, Message::Pick(0));
+        let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        terminal
+            .draw(|frame| frame.render_widget(&app, frame.area()))
+            .unwrap();
+        for cell in &terminal.backend().buffer().content {
+            assert_eq!(cell.fg, Color::Reset);
+            assert_eq!(cell.bg, Color::Reset);
+        }
+    }
+
+    #[test]
+    fn an_urgent_result_is_boxed_and_marked_in_words() {
+        let tree = tree();
+        let mut app = App::new(&tree, Theme::plain());
+        update(&mut app, Message::Pick(0));
+        let text = screen(&app, 80, 24);
+        assert!(text.contains("!! IMPORTANT !!"), "{text}");
+        assert!(text.contains("║ !! IMPORTANT: Get help now !!"), "{text}");
+        assert!(text.contains("Call or text 988 now."), "{text}");
+    }
+
+    #[test]
+    fn the_footer_lists_only_keys_that_work_here() {
+        let tree = tree();
+        let mut app = App::new(&tree, Theme::plain());
+        let first = screen(&app, 80, 24);
+        assert!(
+            first.contains("q quit") && !first.contains("← back"),
+            "{first}"
+        );
+        update(&mut app, Message::Pick(1));
+        let second = screen(&app, 80, 24);
+        assert!(second.contains("← back") && second.contains("r start again"));
+        assert!(
+            second.contains("1–2 answer") && second.contains("↑↓ move"),
+            "{second}"
+        );
+    }
+
+    #[test]
+    fn footer_wraps_rather_than_losing_keys() {
+        let tree = tree();
+        let mut app = App::new(&tree, Theme::plain());
+        update(&mut app, Message::Pick(1));
+        let lines = footer_lines(&app, bindings(&Screen::Question), 40);
+        assert!(lines.len() > 1);
+        assert!(lines.iter().all(|l| l.width() <= 40));
+    }
+
+    #[test]
+    fn every_size_renders_without_panicking() {
+        let tree = tree();
+        let mut app = App::new(&tree, Theme::coloured());
+        update(&mut app, Message::Pick(1));
+        for width in (0..=130).step_by(7).chain([1, 2, 39, 40, 99, 100]) {
+            for height in (0..=40).step_by(3).chain([1, 11, 12]) {
+                let area = Rect::new(0, 0, width, height);
+                let mut buffer = Buffer::empty(area);
+                (&app).render(area, &mut buffer);
+            }
+        }
+    }
+
+    #[test]
+    fn result_lines_do_not_exceed_the_width() {
+        let tree = tree();
+        let mut app = App::new(&tree, Theme::plain());
+        update(&mut app, Message::Pick(0));
+        let result = app.result().unwrap();
+        for width in [8, 20, 40, 77, 200] {
+            for line in result_lines(result, width, Theme::plain()) {
+                assert!(line.width() <= usize::from(width), "{line:?} at {width}");
+            }
+        }
+    }
+}

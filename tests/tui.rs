@@ -1,0 +1,869 @@
+//! The full-screen questionnaire, three ways: whole screens rendered into ratatui's `TestBackend`
+//! and snapshotted at fixed sizes, renders at every awkward size that must not panic, and the
+//! real binary driven through a terminal in tmux.
+//!
+//! Snapshots use the tree below, so they change only when the screens do; the tests on the
+//! built-in tree find their way through it at run time, so a clinician's edit never breaks them.
+
+// Test helpers outside #[test] functions may unwrap: a failure is a failed test.
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+use std::process::Command;
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+use groupfit::explain::{Block, Explanation};
+use groupfit::source::Source;
+use groupfit::tree::{Step, Tree};
+use groupfit::tui::{self, App, Message, Pending, Screen, Theme, update};
+use groupfit::walk::{Position, Walk};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::widgets::Widget;
+
+/// A small tree in the shape of the built-in one: safety first, then scored questions.
+const TREE: &str = r#"[tree]
+title = "Which kind of group fits?"
+version = "test.1"
+start = "safety"
+disclaimer = "This is a guide, not a diagnosis, and it does not replace an assessment by a professional."
+
+[[question]]
+id = "safety"
+text = "Before anything else: are any of these true for you right now?"
+help = "We ask this first because some things need help straight away, before any group. Your answer is not stored or sent anywhere."
+
+  [[question.option]]
+  id = "harm"
+  label = "I am having thoughts of ending my life or of harming someone"
+  outcome = "crisis"
+  reason = "You told us you are having thoughts of ending your life or of harming someone."
+
+  [[question.option]]
+  id = "withdrawal"
+  label = "I get sick or feel in danger when I stop drinking or using drugs"
+  outcome = "crisis"
+  reason = "Stopping alcohol or drugs can be dangerous and needs medical care first."
+
+  [[question.option]]
+  id = "unsure"
+  label = "I'd rather not say"
+  outcome = "crisis"
+  reason = "You preferred not to say, so we are showing where to get help now, just in case."
+
+  [[question.option]]
+  id = "none"
+  label = "None of these"
+  next = "want"
+
+[[question]]
+id = "want"
+text = "What do you most want from a group?"
+help = "Groups differ most in their aim: some help you live with something, others help you change."
+
+  [[question.option]]
+  id = "cope"
+  label = "Help coping with something I can't change, from people who understand"
+  next = "commitment"
+  score = { support = 3, therapy = -1 }
+  reason = "You want help coping with something that can't be changed, which is what support groups are for."
+  caveat = "Therapy groups aim at change more than coping."
+
+  [[question.option]]
+  id = "change"
+  label = "To change a pattern in how I feel, think or relate to people"
+  next = "commitment"
+  score = { therapy = 3 }
+  reason = "You want to change a pattern that keeps coming back, which is the aim of therapy groups."
+
+  [[question.option]]
+  id = "learn"
+  label = "To learn about a diagnosis and how to manage it"
+  next = "commitment"
+  score = { psychoeducational = 3 }
+  reason = "You want to learn about a diagnosis, which psychoeducational groups teach."
+
+[[question]]
+id = "commitment"
+text = "How much time can you give to a group?"
+
+  [[question.option]]
+  id = "dropin"
+  label = "I'd like to drop in when I can"
+  next = "outside"
+  score = { support = 2, therapy = -2 }
+  reason = "You'd like to drop in when you can, and support groups usually welcome that."
+  caveat = "Therapy groups ask for regular attendance for months."
+
+  [[question.option]]
+  id = "course"
+  label = "A fixed course of a few weeks"
+  next = "outside"
+  score = { psychoeducational = 2 }
+  reason = "A course of a few weeks suits you, which is how psychoeducational groups run."
+
+  [[question.option]]
+  id = "months"
+  label = "Every week for several months"
+  next = "outside"
+  score = { therapy = 2 }
+  reason = "You can come every week for months, which therapy groups ask for."
+
+[[question]]
+id = "outside"
+text = "How do you feel about seeing group members outside the sessions?"
+
+  [[question.option]]
+  id = "friends"
+  label = "I'd like to make friends in the group and see them outside it"
+  score = { support = 2, therapy = -2 }
+  reason = "You'd like friendships that carry on outside the group, which support groups welcome."
+  caveat = "Therapy groups ask members not to meet outside sessions; raise this at the screening interview."
+
+  [[question.option]]
+  id = "separate"
+  label = "I'd rather keep the group separate from the rest of my life"
+  score = { therapy = 1, psychoeducational = 1 }
+  reason = "You'd rather keep the group separate from the rest of your life."
+
+[[outcome]]
+id = "support"
+name = "Support group"
+summary = "People who share one problem meet to help each other cope with it."
+expect = ["Goal: coping and feeling less alone", "Led by: often a member, sometimes a professional", "Commitment: drop in when you can", "Outside contact: friendships are welcome"]
+next_steps = "Ask your doctor, a local hospital or a charity for the issue about support groups near you or online."
+
+[[outcome]]
+id = "therapy"
+name = "Therapy group"
+summary = "A trained therapist helps a small group of members change patterns in how they feel and relate to others."
+expect = ["Goal: change", "Led by: a trained professional", "Commitment: weekly for months", "Outside contact: discouraged", "Joining: a screening interview first"]
+next_steps = "Ask a therapist or your doctor about group therapy; expect an interview before you join."
+
+[[outcome]]
+id = "psychoeducational"
+name = "Psychoeducational group"
+summary = "A short course, led by a professional, about a diagnosis and how to manage it."
+expect = ["Goal: understanding and skills", "Led by: a professional", "Commitment: a fixed number of weeks"]
+next_steps = "Ask the service that treats you whether it runs a course."
+
+[[outcome]]
+id = "crisis"
+name = "Get help now"
+urgent = true
+summary = "A group is not the right first step. In the US, call or text 988 (the Suicide & Crisis Lifeline) now, also if you are worried about someone else. In an emergency, call 911."
+next_steps = "If you can, tell someone you trust how you are feeling today."
+
+[[scenario]]
+name = "Wants to cope, drops in, makes friends"
+answers = { safety = "none", want = "cope", commitment = "dropin", outside = "friends" }
+expect = "support"
+"#;
+
+fn fixture() -> Tree {
+    Tree::load(&Source::new("fixture.toml", TREE.to_owned()))
+        .unwrap()
+        .0
+}
+
+fn builtin() -> Tree {
+    Tree::load(&Source::builtin())
+        .unwrap_or_else(|e| panic!("the built-in tree does not load: {e:?}"))
+        .0
+}
+
+fn app<'t>(tree: &'t Tree, messages: &[Message]) -> App<'t> {
+    let mut app = App::new(tree, Theme::plain());
+    for &message in messages {
+        update(&mut app, message);
+    }
+    app
+}
+
+/// Picks by option id, so the fixture's snapshots read as the walk they show.
+fn pick(tree: &Tree, question: &str, option: &str) -> Message {
+    let q = tree.question_ix(question).unwrap();
+    Message::Pick(tree.choice_ix(q, option).unwrap())
+}
+
+fn draw(app: &App<'_>, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|frame| frame.render_widget(app, frame.area()))
+        .unwrap();
+    terminal
+}
+
+fn screen_text(buffer: &Buffer) -> String {
+    let mut text = String::new();
+    for y in 0..buffer.area.height {
+        for x in 0..buffer.area.width {
+            text.push_str(buffer[(x, y)].symbol());
+        }
+        text.push('\n');
+    }
+    text
+}
+
+/// The screen's words in reading order, without borders, boxes or line breaks.
+fn screen_words(buffer: &Buffer) -> String {
+    let text: String = screen_text(buffer)
+        .chars()
+        .map(|c| {
+            if "│║╔╗╚╝═─┌┐└┘".contains(c) {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    squash(&text)
+}
+
+fn squash(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+macro_rules! snapshot {
+    ($name:expr, $app:expr, $width:expr, $height:expr) => {
+        insta::assert_snapshot!($name, draw($app, $width, $height).backend())
+    };
+}
+
+// --- Snapshots -----------------------------------------------------------------------------------
+
+#[test]
+fn snapshot_first_question() {
+    let tree = fixture();
+    let app = app(&tree, &[]);
+    snapshot!("first_question_80x24", &app, 80, 24);
+    snapshot!("first_question_120x30", &app, 120, 30);
+}
+
+#[test]
+fn snapshot_question_with_a_marked_answer() {
+    let tree = fixture();
+    let app = app(&tree, &[pick(&tree, "safety", "none"), Message::Down]);
+    snapshot!("second_question_80x24", &app, 80, 24);
+}
+
+#[test]
+fn snapshot_help() {
+    let tree = fixture();
+    let app = app(&tree, &[Message::ToggleHelp]);
+    snapshot!("help_80x24", &app, 80, 24);
+    snapshot!("help_120x30", &app, 120, 30);
+}
+
+#[test]
+fn snapshot_answers_so_far_on_a_wide_terminal() {
+    let tree = fixture();
+    let app = app(
+        &tree,
+        &[pick(&tree, "safety", "none"), pick(&tree, "want", "change")],
+    );
+    snapshot!("answers_panel_120x30", &app, 120, 30);
+    snapshot!("answers_panel_100x30", &app, 100, 30);
+}
+
+#[test]
+fn snapshot_confirm_quit() {
+    let tree = fixture();
+    let app = app(&tree, &[pick(&tree, "safety", "none"), Message::Quit]);
+    assert_eq!(app.screen(), Screen::Confirm(Pending::Quit));
+    snapshot!("confirm_quit_80x24", &app, 80, 24);
+}
+
+fn support_walk(tree: &Tree) -> Vec<Message> {
+    vec![
+        pick(tree, "safety", "none"),
+        pick(tree, "want", "cope"),
+        pick(tree, "commitment", "months"),
+        pick(tree, "outside", "friends"),
+    ]
+}
+
+#[test]
+fn snapshot_result() {
+    let tree = fixture();
+    let app = app(&tree, &support_walk(&tree));
+    assert_eq!(app.screen(), Screen::Result);
+    snapshot!("result_80x24", &app, 80, 24);
+    snapshot!("result_120x30", &app, 120, 30);
+    let mut scrolled = app.clone();
+    update(&mut scrolled, Message::Resize(80, 24));
+    update(&mut scrolled, Message::Bottom);
+    snapshot!("result_end_80x24", &scrolled, 80, 24);
+}
+
+#[test]
+fn snapshot_crisis_result() {
+    let tree = fixture();
+    let app = app(&tree, &[pick(&tree, "safety", "harm")]);
+    snapshot!("crisis_80x24", &app, 80, 24);
+    snapshot!("crisis_120x30", &app, 120, 30);
+}
+
+#[test]
+fn snapshot_too_small() {
+    let tree = fixture();
+    let app = app(&tree, &[]);
+    snapshot!("too_small_30x10", &app, 30, 10);
+    snapshot!("too_small_80x11", &app, 80, 11);
+}
+
+#[test]
+fn snapshot_smallest_size_that_fits() {
+    let tree = fixture();
+    let app = app(
+        &tree,
+        &[pick(&tree, "safety", "none"), Message::Down, Message::Down],
+    );
+    snapshot!("question_40x12", &app, 40, 12);
+}
+
+// --- What the screens say ------------------------------------------------------------------------
+
+#[test]
+fn the_too_small_message_names_both_sizes() {
+    let tree = fixture();
+    let text = screen_words(draw(&app(&tree, &[]), 30, 10).backend().buffer());
+    assert!(
+        text.contains("Make the window at least 40×12; it is now 30×10."),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_urgent_result_is_unmistakable_without_colour() {
+    let tree = fixture();
+    let app = app(&tree, &[pick(&tree, "safety", "harm")]);
+    let terminal = draw(&app, 80, 24);
+    let buffer = terminal.backend().buffer();
+    let text = screen_text(buffer);
+    let banner = text
+        .lines()
+        .position(|line| line.contains("!! IMPORTANT: Get help now !!"))
+        .unwrap_or_else(|| panic!("no banner in\n{text}"));
+    assert!(banner <= 3, "the banner leads the screen:\n{text}");
+    let summary = text.find("call or text 988").unwrap();
+    assert!(summary < text.find("Why we are showing this").unwrap());
+    // The banner is bold and reversed, and no cell has a colour.
+    let y = u16::try_from(banner).unwrap();
+    let x = u16::try_from(
+        text.lines()
+            .nth(banner)
+            .unwrap()
+            .chars()
+            .position(|c| c == '!')
+            .unwrap(),
+    )
+    .unwrap();
+    let cell = &buffer[(x, y)];
+    assert!(cell.modifier.contains(Modifier::BOLD | Modifier::REVERSED));
+    assert!(
+        buffer
+            .content
+            .iter()
+            .all(|c| c.fg == ratatui::style::Color::Reset)
+    );
+}
+
+#[test]
+fn the_marked_answer_is_reversed_and_has_the_marker() {
+    let tree = fixture();
+    let app = app(&tree, &[Message::Down]);
+    let terminal = draw(&app, 80, 24);
+    let buffer = terminal.backend().buffer();
+    let text = screen_text(buffer);
+    let (y, line) = text
+        .lines()
+        .enumerate()
+        .find(|(_, line)| line.contains(tui::MARKER))
+        .unwrap();
+    assert!(line.contains("▶ 2. I get sick"), "{line}");
+    let x = u16::try_from(line.chars().position(|c| c == '2').unwrap()).unwrap();
+    let cell = &buffer[(x, u16::try_from(y).unwrap())];
+    assert!(cell.modifier.contains(Modifier::REVERSED));
+}
+
+/// Every block of the explanation, at a size where the whole result fits on one screen.
+fn assert_result_shows_every_block(app: &App<'_>, explanation: &Explanation) {
+    let lines = tui::result_lines(app.result().unwrap(), 96, Theme::plain()).len();
+    let height = u16::try_from(lines + 10).unwrap();
+    let terminal = draw(app, 100, height);
+    let words = screen_words(terminal.backend().buffer());
+    for block in explanation.blocks() {
+        let parts = match block {
+            Block::Urgent(text)
+            | Block::Title(text)
+            | Block::Heading(text)
+            | Block::Paragraph(text)
+            | Block::Bullet(text)
+            | Block::Note(text) => vec![text],
+            Block::Answer(question, answer) => vec![question, answer],
+        };
+        for part in parts {
+            assert!(
+                words.contains(&squash(&part)),
+                "the result screen lacks {part:?}:\n{words}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_result_screen_shows_everything_the_report_says() {
+    let tree = fixture();
+    for walk in [
+        support_walk(&tree),
+        vec![pick(&tree, "safety", "withdrawal")],
+    ] {
+        let app = app(&tree, &walk);
+        let Some(Ok(explanation)) = app.result() else {
+            panic!("no result")
+        };
+        assert_result_shows_every_block(&app, explanation);
+    }
+}
+
+#[test]
+fn the_built_in_tree_shows_every_block_and_question() {
+    let tree = builtin();
+    let path = long_path(&tree);
+    let mut app = App::new(&tree, Theme::plain());
+    for &choice in &path {
+        let Position::Asking(q) = app.walk().position() else {
+            panic!("finished early")
+        };
+        let question = &tree.questions[q];
+        let words = screen_words(draw(&app, 120, 60).backend().buffer());
+        assert!(words.contains(&squash(&question.text)), "{words}");
+        for choice in &question.choices {
+            assert!(words.contains(&squash(&choice.label)), "{words}");
+        }
+        update(&mut app, Message::Pick(choice));
+    }
+    let Some(Ok(explanation)) = app.result() else {
+        panic!("the built-in tree gave no result for {path:?}")
+    };
+    let text = explanation.to_text(80);
+    assert!(text.starts_with(&first_line(explanation)));
+    assert_result_shows_every_block(&app, explanation);
+}
+
+// --- Any size, any screen ------------------------------------------------------------------------
+
+fn every_screen(tree: &Tree) -> Vec<App<'_>> {
+    let path = long_path(tree);
+    let first = path.first().copied().unwrap_or(0);
+    let mut screens = vec![
+        app(tree, &[]),
+        app(tree, &[Message::ToggleHelp]),
+        app(tree, &[Message::Pick(first)]),
+        app(
+            tree,
+            &path.iter().map(|&c| Message::Pick(c)).collect::<Vec<_>>(),
+        ),
+    ];
+    let mut help_on_result = screens[3].clone();
+    update(&mut help_on_result, Message::ToggleHelp);
+    screens.push(help_on_result);
+    let mut restart = screens[3].clone();
+    update(&mut restart, Message::Restart);
+    screens.push(restart);
+    if path.len() > 1 {
+        screens.push(app(tree, &[Message::Pick(first), Message::Quit]));
+    }
+    if let Some(urgent) = urgent_choice(tree) {
+        screens.push(app(tree, &[Message::Pick(urgent)]));
+    }
+    screens
+}
+
+#[test]
+fn no_size_makes_any_screen_panic() {
+    let sizes = [
+        (0, 0),
+        (1, 1),
+        (2, 2),
+        (10, 3),
+        (300, 5),
+        (5, 300),
+        (39, 12),
+        (40, 11),
+        (40, 12),
+        (41, 13),
+        (99, 30),
+        (100, 30),
+        (1000, 12),
+        (40, 1000),
+        (u16::MAX, 1),
+        (1, u16::MAX),
+    ];
+    for tree in [fixture(), builtin()] {
+        for app in every_screen(&tree) {
+            for (width, height) in sizes {
+                let mut app = app.clone();
+                update(&mut app, Message::Resize(width, height));
+                for message in [Message::Bottom, Message::PageDown, Message::ScrollUp] {
+                    update(&mut app, message);
+                }
+                let area = Rect::new(0, 0, width, height);
+                let mut buffer = Buffer::empty(area);
+                (&app).render(area, &mut buffer);
+            }
+            for width in (0..=130).step_by(26).chain(38..=42).chain(98..=101) {
+                for height in (0..=45).step_by(9).chain(10..=14) {
+                    let area = Rect::new(0, 0, width, height);
+                    let mut buffer = Buffer::empty(area);
+                    (&app).render(area, &mut buffer);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_window_that_is_too_small_still_takes_keys() {
+    let tree = fixture();
+    let mut app = app(&tree, &[Message::Resize(10, 3)]);
+    update(&mut app, pick(&tree, "safety", "none"));
+    assert_eq!(app.walk().answers().len(), 1);
+}
+
+// --- Finding a way through any tree --------------------------------------------------------------
+
+/// A path to a recommendation that asks as many questions as it can: at each question the last
+/// answer that goes on, else the first that ends with a recommendation.
+fn long_path(tree: &Tree) -> Vec<usize> {
+    let mut walk = Walk::new(tree);
+    let mut path = Vec::new();
+    while let Position::Asking(q) = walk.position() {
+        let choices = &tree.questions[q].choices;
+        let choice = choices
+            .iter()
+            .rposition(|c| matches!(c.step, Step::Next(_)))
+            .or_else(|| {
+                (0..choices.len()).find(|&i| {
+                    let mut next = walk.clone();
+                    next.choose(i);
+                    next.recommendation()
+                        .is_ok_and(|r| !tree.outcomes[r.outcome].urgent)
+                })
+            })
+            .unwrap_or(0);
+        assert!(walk.choose(choice));
+        path.push(choice);
+    }
+    path
+}
+
+/// An answer to the first question that routes straight to an urgent outcome, if there is one.
+fn urgent_choice(tree: &Tree) -> Option<usize> {
+    tree.questions[tree.start]
+        .choices
+        .iter()
+        .position(|c| matches!(c.step, Step::Outcome(o) if tree.outcomes[o].urgent))
+}
+
+fn first_line(explanation: &Explanation) -> String {
+    match &explanation.blocks()[0] {
+        Block::Urgent(text) | Block::Title(text) => text.clone(),
+        other => panic!("the explanation starts with {other:?}"),
+    }
+}
+
+fn explain(tree: &Tree, path: &[usize]) -> Explanation {
+    let mut walk = Walk::new(tree);
+    for &choice in path {
+        assert!(walk.choose(choice));
+    }
+    Explanation::of(&walk).unwrap()
+}
+
+// --- The real binary in a real terminal (tmux) ---------------------------------------------------
+
+/// A tmux server of its own, with one pane running groupfit; killed when dropped.
+struct Pane {
+    socket: String,
+}
+
+/// Whether tmux can be used; on CI its absence is a failure, elsewhere the test is skipped.
+fn tmux_available(test: &str) -> bool {
+    let found = Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|out| out.status.success());
+    let on_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
+    assert!(
+        found || !on_ci,
+        "tmux is not installed, and CI is set, so {test} may not be skipped; install tmux (apt-get install tmux)"
+    );
+    if !found {
+        eprintln!("skipping {test}: tmux is not installed");
+    }
+    found
+}
+
+impl Pane {
+    /// Starts groupfit in a terminal of this size, on the given tree file or the built-in tree;
+    /// afterwards the pane prints the exit code and `stty -a`, so the terminal's state after
+    /// groupfit can be checked.
+    fn start(name: &str, width: u16, height: u16, tree: Option<&Path>) -> Pane {
+        let quote = |text: &str| format!("'{}'", text.replace('\'', "'\\''"));
+        let mut command = quote(env!("CARGO_BIN_EXE_groupfit"));
+        if let Some(tree) = tree {
+            command.push_str(" --questions ");
+            command.push_str(&quote(&tree.display().to_string()));
+        }
+        let script = format!(
+            "env -u GROUPFIT_QUESTIONS -u NO_COLOR TERM=xterm-256color {command}; echo __EXIT:$?; stty -a; echo __DONE; exec sleep 300"
+        );
+        let pane = Pane {
+            socket: format!("groupfit-test-{}-{name}", std::process::id()),
+        };
+        pane.tmux(&[
+            "new-session",
+            "-d",
+            "-x",
+            &width.to_string(),
+            "-y",
+            &height.to_string(),
+            "/bin/sh",
+            "-c",
+            &script,
+        ]);
+        pane
+    }
+
+    fn tmux(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "-f", "/dev/null"])
+            .args(args)
+            .env_remove("TMUX")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "tmux {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn send(&self, key: &str) {
+        self.tmux(&["send-keys", "-t", "0", key]);
+    }
+
+    /// The screen and everything scrolled off it.
+    fn capture(&self) -> String {
+        self.tmux(&["capture-pane", "-p", "-J", "-t", "0", "-S", "-500"])
+    }
+
+    /// Waits until the pane shows `needle`, and returns what it shows.
+    fn wait_for(&self, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let text = self.capture();
+            if text.contains(needle) {
+                return text;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {needle:?}; the pane shows:\n{text}"
+            );
+            sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn alternate_screen(&self) -> bool {
+        self.tmux(&["display-message", "-p", "-t", "0", "#{alternate_on}"])
+            .trim()
+            == "1"
+    }
+
+    /// Types the number of an answer, or moves to it and presses Enter past 9.
+    fn choose(&self, choice: usize) {
+        if choice < 9 {
+            self.send(&(choice + 1).to_string());
+        } else {
+            for _ in 0..choice {
+                self.send("Down");
+            }
+            self.send("Enter");
+        }
+    }
+
+    fn groupfit_pid(&self) -> String {
+        let shell = self.tmux(&["display-message", "-p", "-t", "0", "#{pane_pid}"]);
+        let shell = shell.trim();
+        std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children"))
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap_or_else(|| panic!("groupfit is not running under the pane's shell {shell}"))
+            .to_owned()
+    }
+}
+
+impl Drop for Pane {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .env_remove("TMUX")
+            .output();
+    }
+}
+
+/// The terminal is back in cooked mode with echo: `stty -a` shows "icanon" and "echo" unnegated.
+fn assert_terminal_sane(text: &str) {
+    let flags: Vec<&str> = text.split_whitespace().collect();
+    for flag in ["icanon", "echo", "isig"] {
+        assert!(
+            flags.contains(&flag) && !flags.contains(&format!("-{flag}").as_str()),
+            "'{flag}' is not set after groupfit:\n{text}"
+        );
+    }
+}
+
+fn question(k: usize) -> String {
+    format!("Question {k} of at most")
+}
+
+/// The fixture written to a file for the binary to read.
+fn fixture_file() -> tempfile::NamedTempFile {
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    std::io::Write::write_all(&mut file, TREE.as_bytes()).unwrap();
+    file
+}
+
+/// Walks a path, goes back once and chooses again, finishes, changes the last answer from the
+/// result, finishes again and quits; the report must then be on the normal screen.
+fn walk_back_finish_and_quit(name: &str, tree: &Tree, file: Option<&Path>) {
+    let path = long_path(tree);
+    let explanation = explain(tree, &path);
+    let headline = first_line(&explanation);
+    let pane = Pane::start(name, 100, 30, file);
+    pane.wait_for(&question(1));
+    assert!(pane.alternate_screen());
+
+    pane.choose(path[0]);
+    if path.len() > 1 {
+        pane.wait_for(&question(2));
+        pane.send("BSpace");
+        pane.wait_for(&question(1));
+        pane.choose(path[0]);
+        pane.wait_for(&question(2));
+    }
+    for (k, &choice) in path.iter().enumerate().skip(1) {
+        pane.choose(choice);
+        if k + 1 < path.len() {
+            pane.wait_for(&question(k + 2));
+        }
+    }
+    pane.wait_for(&headline);
+    pane.send("h");
+    pane.wait_for(&question(path.len()));
+    pane.choose(path[path.len() - 1]);
+    pane.wait_for(&headline);
+    pane.send("q");
+
+    let text = pane.wait_for("__DONE");
+    assert!(!pane.alternate_screen(), "still on the alternate screen");
+    assert!(text.contains("__EXIT:0"), "{text}");
+    let report = explanation.to_text(groupfit::commands::REPORT_WIDTH);
+    let printed = text.split("__EXIT").next().unwrap();
+    for line in report.lines().filter(|l| !l.trim().is_empty()) {
+        assert!(
+            printed.contains(line.trim_end()),
+            "the report lacks {line:?}:\n{text}"
+        );
+    }
+    assert!(
+        !printed.contains("? help"),
+        "the questionnaire's screen was left behind:\n{text}"
+    );
+    assert_terminal_sane(&text);
+}
+
+#[test]
+fn terminal_walk_back_finish_and_the_report_stays_in_the_scrollback() {
+    if !tmux_available("terminal_walk_back_finish_and_the_report_stays_in_the_scrollback") {
+        return;
+    }
+    walk_back_finish_and_quit("walk-builtin", &builtin(), None);
+    let file = fixture_file();
+    walk_back_finish_and_quit("walk-fixture", &fixture(), Some(file.path()));
+}
+
+fn quit_after_one_answer(name: &str, tree: &Tree, file: Option<&Path>) {
+    let path = long_path(tree);
+    let pane = Pane::start(name, 80, 24, file);
+    pane.wait_for(&question(1));
+    pane.choose(path[0]);
+    pane.wait_for(&question(2));
+    pane.send("q");
+    pane.wait_for("Your answers will be lost.");
+    pane.send("n");
+    let text = pane.wait_for(&question(2));
+    assert!(!text.contains("Your answers will be lost."), "{text}");
+    pane.send("q");
+    pane.wait_for("Your answers will be lost.");
+    pane.send("y");
+    let text = pane.wait_for("__DONE");
+    assert!(text.contains("Stopped. Nothing was recommended"), "{text}");
+    assert!(text.contains("__EXIT:0"), "{text}");
+    assert_terminal_sane(&text);
+}
+
+#[test]
+fn terminal_quit_asks_first_when_answers_would_be_lost() {
+    if !tmux_available("terminal_quit_asks_first_when_answers_would_be_lost") {
+        return;
+    }
+    let file = fixture_file();
+    quit_after_one_answer("quit-fixture", &fixture(), Some(file.path()));
+    let tree = builtin();
+    if long_path(&tree).len() > 1 {
+        quit_after_one_answer("quit-builtin", &tree, None);
+    }
+}
+
+#[test]
+fn terminal_resizing_and_ctrl_c() {
+    if !tmux_available("terminal_resizing_and_ctrl_c") {
+        return;
+    }
+    let pane = Pane::start("resize", 80, 24, None);
+    pane.wait_for(&question(1));
+    pane.tmux(&["resize-window", "-t", "0", "-x", "30", "-y", "10"]);
+    pane.wait_for("it is now 30×10");
+    pane.tmux(&["resize-window", "-t", "0", "-x", "80", "-y", "24"]);
+    pane.wait_for(&question(1));
+    pane.send("C-c");
+    let text = pane.wait_for("__DONE");
+    assert!(text.contains("__EXIT:130"), "{text}");
+    assert!(!pane.alternate_screen());
+    assert_terminal_sane(&text);
+}
+
+#[test]
+fn terminal_sigterm_restores_the_terminal() {
+    if !tmux_available("terminal_sigterm_restores_the_terminal") {
+        return;
+    }
+    let pane = Pane::start("sigterm", 80, 24, None);
+    pane.wait_for(&question(1));
+    let pid = pane.groupfit_pid();
+    let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(killed.success());
+    let text = pane.wait_for("__DONE");
+    assert!(text.contains("__EXIT:143"), "{text}");
+    assert!(!pane.alternate_screen());
+    assert_terminal_sane(&text);
+}
