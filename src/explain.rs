@@ -213,7 +213,7 @@ impl Explanation {
         );
         blocks.push(Block::Note(self.disclaimer.clone()));
         blocks.push(Block::Note(format!(
-            "{}, version {} (tree {})",
+            "Questions: \"{}\", version {} ({})",
             self.tree.title,
             self.tree.version,
             short_hash(&self.tree.sha256)

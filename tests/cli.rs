@@ -500,3 +500,107 @@ fn the_environment_variable_names_the_tree() {
         .success()
         .stdout(contains("Therapy group"));
 }
+
+#[test]
+fn the_built_in_tree_passes_a_strict_check() {
+    groupfit()
+        .args(["check", "--strict"])
+        .assert()
+        .success()
+        .stdout(contains("no problems"));
+}
+
+#[test]
+fn every_danger_sign_in_the_built_in_tree_leads_to_crisis_and_no_group() {
+    let source = groupfit::source::Source::builtin();
+    let (tree, _) = groupfit::tree::Tree::load(&source).unwrap();
+    let first = &tree.questions[tree.start];
+    assert_eq!(first.id, "safety", "the crisis screen comes first");
+    let crisis = tree.outcome_ix("crisis").unwrap();
+    assert!(tree.outcomes[crisis].urgent);
+    assert!(tree.outcomes[crisis].summary.contains("988"));
+    let routed: Vec<&str> = first
+        .choices
+        .iter()
+        .filter(|c| c.step == groupfit::tree::Step::Outcome(crisis))
+        .map(|c| c.id.as_str())
+        .collect();
+    assert!(
+        routed.len() >= 5,
+        "every danger sign and 'rather not say': {routed:?}"
+    );
+    for id in routed {
+        let output = groupfit()
+            .args([
+                "answer",
+                "--format",
+                "json",
+                "--answer",
+                &format!("safety={id}"),
+            ])
+            .output()
+            .unwrap();
+        assert!(output.status.success());
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(json["outcome"]["id"], "crisis", "{id}");
+        assert_eq!(json["also_consider"], serde_json::Value::Null, "{id}");
+        assert!(
+            !json["why"].as_array().unwrap().is_empty(),
+            "{id} has its own reason"
+        );
+    }
+}
+
+/// Every path `paths` lists replays through `answer` to the same outcome: all of them in
+/// process, and a spread of them through the program itself.
+#[test]
+fn every_listed_path_replays_to_the_same_outcome() {
+    let output = groupfit()
+        .args(["paths", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let listing: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(listing["complete"], true);
+    let paths = listing["paths"].as_array().unwrap();
+    assert_eq!(paths.len() as u64, listing["total"].as_u64().unwrap());
+
+    let source = groupfit::source::Source::builtin();
+    let (tree, _) = groupfit::tree::Tree::load(&source).unwrap();
+    let given = |path: &serde_json::Value| -> Vec<groupfit::answers::GivenAnswer> {
+        path["answers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| groupfit::answers::GivenAnswer {
+                question: a["question"].as_str().unwrap().to_owned(),
+                option: a["option"].as_str().unwrap().to_owned(),
+                span: None,
+            })
+            .collect()
+    };
+    for path in paths {
+        let replayed = groupfit::answers::replay(&tree, &given(path)).unwrap();
+        let explanation = groupfit::explain::Explanation::of(&replayed.walk).unwrap();
+        assert_eq!(explanation.outcome.id, path["outcome"].as_str().unwrap());
+        assert_eq!(explanation.outcome.tie, path["tie"].as_bool().unwrap());
+    }
+
+    let step = (paths.len() / 40).max(1);
+    for path in paths.iter().step_by(step) {
+        let mut cmd = groupfit();
+        cmd.args(["answer", "--format", "json"]);
+        for answer in given(path) {
+            cmd.arg("--answer")
+                .arg(format!("{}={}", answer.question, answer.option));
+        }
+        let output = cmd.output().unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(json["outcome"]["id"], path["outcome"]);
+    }
+}

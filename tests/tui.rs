@@ -441,7 +441,8 @@ fn the_built_in_tree_shows_every_block_and_question() {
             panic!("finished early")
         };
         let question = &tree.questions[q];
-        let words = screen_words(draw(&app, 120, 60).backend().buffer());
+        // Narrower than the answers panel needs, so rows hold one column of text to read.
+        let words = screen_words(draw(&app, 99, 60).backend().buffer());
         assert!(words.contains(&squash(&question.text)), "{words}");
         for choice in &question.choices {
             assert!(words.contains(&squash(&choice.label)), "{words}");
