@@ -42,17 +42,11 @@ pub struct RunArgs {
     #[arg(long)]
     pub plain: bool,
 
-    /// Intake mode for phone consultations: read-aloud wording, staff guidance, notes, autosave.
+    /// Intake mode for phone consultations: questions in read-aloud wording, with staff guidance.
+    ///
+    /// Asked as plain numbered lines.
     #[arg(long)]
     pub intake: bool,
-
-    /// Where intake summaries are written (default: the current directory).
-    #[arg(long, value_name = "DIR")]
-    pub export_dir: Option<PathBuf>,
-
-    /// Save the session as you go so it can be resumed (always on in intake mode).
-    #[arg(long)]
-    pub save: bool,
 }
 
 impl RunArgs {
@@ -62,8 +56,6 @@ impl RunArgs {
         RunArgs {
             plain: self.plain || other.plain,
             intake: self.intake || other.intake,
-            export_dir: other.export_dir.clone().or_else(|| self.export_dir.clone()),
-            save: self.save || other.save,
         }
     }
 }

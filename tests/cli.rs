@@ -604,3 +604,15 @@ fn every_listed_path_replays_to_the_same_outcome() {
         assert_eq!(json["outcome"]["id"], path["outcome"]);
     }
 }
+
+#[test]
+fn intake_wording_and_staff_guidance_in_plain_mode() {
+    groupfit()
+        .args(["--intake", "--plain"])
+        .write_stdin("1\n")
+        .assert()
+        .success()
+        .stdout(contains("ask the caller"))
+        .stdout(contains("For staff: If the caller hesitates"))
+        .stdout(contains("For staff: Stay on the line"));
+}
