@@ -42,11 +42,25 @@ pub struct RunArgs {
     #[arg(long)]
     pub plain: bool,
 
-    /// Intake mode for phone consultations: questions in read-aloud wording, with staff guidance.
+    /// Intake mode for phone consultations: read-aloud wording, staff guidance, notes, and a call
+    /// that is saved after every answer so it survives a dropped connection.
     ///
-    /// Asked as plain numbered lines.
+    /// The call is saved under `$XDG_STATE_HOME/groupfit` (default `~/.local/state/groupfit`) until its
+    /// summary is exported, and offered for resume when groupfit starts again.
     #[arg(long)]
     pub intake: bool,
+
+    /// Save the answers after every change, and offer to resume them next time (always on with
+    /// --intake). Without it, and outside intake mode, nothing is written to disk.
+    #[arg(long)]
+    pub save: bool,
+
+    /// Folder for exported summaries (Markdown and JSON, named by date and time); giving it turns
+    /// export on outside intake mode too, and plain mode writes the summary at the end.
+    ///
+    /// Default: the current folder.
+    #[arg(long, value_name = "DIR")]
+    pub export_dir: Option<PathBuf>,
 }
 
 impl RunArgs {
@@ -56,6 +70,8 @@ impl RunArgs {
         RunArgs {
             plain: self.plain || other.plain,
             intake: self.intake || other.intake,
+            save: self.save || other.save,
+            export_dir: other.export_dir.clone().or_else(|| self.export_dir.clone()),
         }
     }
 }

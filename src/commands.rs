@@ -4,7 +4,7 @@
 //! with their locations. Exit codes: 0 success, 1 invalid input, 2 usage (from clap).
 
 use std::io::{self, IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::CommandFactory;
@@ -16,6 +16,7 @@ use crate::diagnostic::{Diagnostic, Report};
 use crate::explain::{Explanation, short_hash};
 use crate::paths;
 use crate::plain;
+use crate::session::{self, Store};
 use crate::source::Source;
 use crate::tree::Tree;
 
@@ -263,36 +264,89 @@ pub fn render(explanation: &Explanation, format: AnswerFormat) -> String {
 }
 
 fn questionnaire(questions: Option<&Path>, args: &RunArgs) -> Result<ExitCode, Failure> {
-    use crate::tui::{self, Exit};
+    use crate::tui::{self, Exit, Features, Setup};
 
-    // The tree is checked before the terminal is touched, so a bad file prints on the ordinary
-    // terminal and never behind the alternate screen.
+    // The tree, the flags and any saved call are checked before the terminal is touched, so a
+    // problem prints on the ordinary terminal and never behind the alternate screen.
     let (_, tree) = load_tree(questions)?;
+    let features = Features {
+        intake: args.intake,
+        autosave: args.intake || args.save,
+        export: args.intake || args.export_dir.is_some(),
+    };
+    let export_dir = args
+        .export_dir
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("."));
+    if features.export {
+        session::check_export_dir(&export_dir).map_err(Failure)?;
+    }
+    let store = if features.autosave {
+        let dir = Store::default_dir().ok_or_else(|| {
+            Failure(
+                "error: there is no folder to save calls in: set XDG_STATE_HOME or HOME".to_owned(),
+            )
+        })?;
+        Some(Store::open(&dir).map_err(|e| Failure(e.to_string()))?)
+    } else {
+        None
+    };
+    let saved = match &store {
+        Some(store) => store.load().map_err(|e| Failure(e.to_string()))?,
+        None => None,
+    };
+
     let interactive = io::stdin().is_terminal() && io::stdout().is_terminal();
-    // Intake wording, guidance and notes exist only in plain mode so far.
-    if interactive && !args.plain && !args.intake {
-        let ending = tui::run(&tree)
-            .map_err(|e| Failure(format!("error: cannot use the terminal: {e}; try --plain")))?;
-        let code = match ending.exit {
-            Exit::Quit => ExitCode::SUCCESS,
-            Exit::Interrupted => ExitCode::from(130),
-            Exit::Signal(number) => ExitCode::from(u8::try_from(128 + number).unwrap_or(1)),
+    if !interactive || args.plain {
+        let stdin = io::stdin().lock();
+        let stdout = io::stdout().lock();
+        let options = plain::Options {
+            intake: args.intake,
+            store: store.as_ref(),
+            saved,
+            export_dir: args.export_dir.as_deref(),
         };
-        // Printed only now that the terminal is restored, so the report stays in the scrollback.
-        let text = match (&ending.explanation, ending.exit) {
-            (Some(explanation), _) => explanation.to_text(REPORT_WIDTH),
-            (None, Exit::Signal(_)) => return Ok(code),
-            (None, _) => "Stopped. Nothing was recommended and nothing was saved.\n".to_owned(),
+        return match plain::run(&tree, stdin, stdout, &options) {
+            Ok(_) => Ok(ExitCode::SUCCESS),
+            Err(plain::PlainError::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => {
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(e) => Err(Failure(format!("{e}"))),
         };
-        return emit_with(&text, code);
     }
-    let stdin = io::stdin().lock();
-    let stdout = io::stdout().lock();
-    match plain::run(&tree, stdin, stdout, args.intake) {
-        Ok(_) => Ok(ExitCode::SUCCESS),
-        Err(plain::PlainError::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => {
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(e) => Err(Failure(format!("{e}"))),
+
+    let setup = Setup {
+        features,
+        store: store.as_ref(),
+        saved,
+        export_dir: &export_dir,
+    };
+    let ending = tui::run(&tree, setup)
+        .map_err(|e| Failure(format!("error: cannot use the terminal: {e}; try --plain")))?;
+    let code = match ending.exit {
+        Exit::Quit => ExitCode::SUCCESS,
+        Exit::Interrupted => ExitCode::from(130),
+        Exit::Signal(number) => ExitCode::from(u8::try_from(128 + number).unwrap_or(1)),
+    };
+    // Printed only now that the terminal is restored, so the report stays in the scrollback.
+    let mut text = match (&ending.explanation, ending.exit) {
+        (Some(explanation), _) if args.intake => explanation.to_text_for_staff(REPORT_WIDTH),
+        (Some(explanation), _) => explanation.to_text(REPORT_WIDTH),
+        (None, Exit::Signal(_)) => String::new(),
+        (None, _) if store.is_some() => "Stopped. Nothing was recommended.\n".to_owned(),
+        (None, _) => "Stopped. Nothing was recommended and nothing was saved.\n".to_owned(),
+    };
+    for exported in &ending.exported {
+        text.push_str(&format!("\nSummary written to {}.\n", exported.describe()));
     }
+    if let Some(store) = &store
+        && store.path().exists()
+    {
+        text.push_str(&format!(
+            "\nThe call is saved in {}; groupfit offers to resume it when it starts again with {}.\n",
+            store.path().display(),
+            if args.intake { "--intake" } else { "--save" }
+        ));
+    }
+    emit_with(&text, code)
 }

@@ -4,8 +4,8 @@
 //! recommendation (or routed to it), the caveats of answers that scored against it, and the notes of
 //! any answer. The TUI, plain mode and the text, Markdown and JSON reports all render this one value.
 
-use serde::Serialize;
 use serde::ser::SerializeMap;
+use serde::{Deserialize, Serialize};
 
 use crate::tree::{OutcomeIx, Step, Tree};
 use crate::walk::{Basis, NoRecommendation, Walk};
@@ -69,7 +69,7 @@ impl Serialize for Scores {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TreeStamp {
     pub title: String,
     pub version: String,
@@ -221,35 +221,35 @@ impl Explanation {
         blocks
     }
 
-    /// Plain text, wrapped to `width` columns.
-    pub fn to_text(&self, width: usize) -> String {
-        let width = width.max(20);
-        let mut out = String::new();
-        let mut answer_number = 0;
-        for block in self.blocks() {
-            match block {
-                Block::Urgent(text) => {
-                    let bar = "!".repeat(text.chars().count().min(width));
-                    out.push_str(&format!("{bar}\n{text}\n{bar}\n"));
-                }
-                Block::Title(text) => out.push_str(&format!("{text}\n")),
-                Block::Heading(text) => out.push_str(&format!("\n{text}\n")),
-                Block::Paragraph(text) => out.push_str(&indent(&text, width, "  ", "  ")),
-                Block::Bullet(text) => out.push_str(&indent(&text, width, "  - ", "    ")),
-                Block::Answer(question, answer) => {
-                    answer_number += 1;
-                    let first = format!("  {answer_number}. ");
-                    let rest = " ".repeat(first.len());
-                    out.push_str(&indent(&question, width, &first, &rest));
-                    out.push_str(&indent(&format!("→ {answer}"), width, &rest, &rest));
-                }
-                Block::Note(text) => {
-                    out.push('\n');
-                    out.push_str(&indent(&text, width, "", ""));
-                }
+    /// The blocks as intake staff see them: the outcome's guidance for staff straight after what
+    /// the caller is told first, and the questions in their read-aloud wording.
+    pub fn blocks_for_staff(&self) -> Vec<Block> {
+        let mut blocks = self.blocks();
+        if let Some(guidance) = &self.guidance {
+            // After the heading and, for an urgent outcome, what to do now.
+            let at = 1 + usize::from(self.outcome.urgent);
+            blocks.insert(at.min(blocks.len()), Block::Staff(guidance.clone()));
+        }
+        let mut answers = self.answers.iter();
+        for block in &mut blocks {
+            if let Block::Answer(question, _) = block
+                && let Some(record) = answers.next()
+                && let Some(wording) = &record.intake_text
+            {
+                question.clone_from(wording);
             }
         }
-        out
+        blocks
+    }
+
+    /// Plain text, wrapped to `width` columns.
+    pub fn to_text(&self, width: usize) -> String {
+        text_of(self.blocks(), width)
+    }
+
+    /// Plain text for intake staff (see [`Explanation::blocks_for_staff`]).
+    pub fn to_text_for_staff(&self, width: usize) -> String {
+        text_of(self.blocks_for_staff(), width)
     }
 
     /// Markdown, for case records and sign-off documents.
@@ -266,6 +266,7 @@ impl Explanation {
                     out.push_str(&format!("1. {} — **{}**\n", md(&question), md(&answer)));
                 }
                 Block::Note(text) => out.push_str(&format!("\n_{}_\n", md(&text))),
+                Block::Staff(text) => out.push_str(&format!("\n**For staff:** {}\n", md(&text))),
             }
         }
         out
@@ -275,6 +276,41 @@ impl Explanation {
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
     }
+}
+
+/// Plain text of blocks, wrapped to `width` columns.
+fn text_of(blocks: Vec<Block>, width: usize) -> String {
+    let width = width.max(20);
+    let mut out = String::new();
+    let mut answer_number = 0;
+    for block in blocks {
+        match block {
+            Block::Urgent(text) => {
+                let bar = "!".repeat(text.chars().count().min(width));
+                out.push_str(&format!("{bar}\n{text}\n{bar}\n"));
+            }
+            Block::Title(text) => out.push_str(&format!("{text}\n")),
+            Block::Heading(text) => out.push_str(&format!("\n{text}\n")),
+            Block::Paragraph(text) => out.push_str(&indent(&text, width, "  ", "  ")),
+            Block::Bullet(text) => out.push_str(&indent(&text, width, "  - ", "    ")),
+            Block::Answer(question, answer) => {
+                answer_number += 1;
+                let first = format!("  {answer_number}. ");
+                let rest = " ".repeat(first.len());
+                out.push_str(&indent(&question, width, &first, &rest));
+                out.push_str(&indent(&format!("→ {answer}"), width, &rest, &rest));
+            }
+            Block::Note(text) => {
+                out.push('\n');
+                out.push_str(&indent(&text, width, "", ""));
+            }
+            Block::Staff(text) => {
+                out.push('\n');
+                out.push_str(&indent(&format!("For staff: {text}"), width, "", "  "));
+            }
+        }
+    }
+    out
 }
 
 /// A piece of the explanation in reading order.
@@ -290,6 +326,8 @@ pub enum Block {
     Answer(String, String),
     /// Small print: the disclaimer and the tree's stamp.
     Note(String),
+    /// Guidance for intake staff, never read to the caller.
+    Staff(String),
 }
 
 /// The reasons of the answers that scored for `outcome` or routed straight to it, in order.
@@ -356,7 +394,7 @@ fn indent(text: &str, width: usize, first: &str, rest: &str) -> String {
 }
 
 /// Escapes the characters that would change the meaning of Markdown text.
-fn md(text: &str) -> String {
+pub(crate) fn md(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if matches!(

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::explain::short_hash;
-use crate::tree::{Step, Tree};
+use crate::tree::{OutcomeIx, Step, Tree};
 use crate::walk::{Answer, Position, Recommendation, Walk};
 
 /// How many distinct paths lead from the start to an end (saturating at `u64::MAX`).
@@ -58,6 +58,82 @@ pub fn visit(tree: &Tree, max: usize, mut on_path: impl FnMut(&Walk<'_>)) -> usi
         }
     }
     seen
+}
+
+/// The outcomes a walk can still end in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Possible {
+    /// In the tree's order.
+    pub outcomes: Vec<OutcomeIx>,
+    /// False when there were too many ways to finish to try them all; the list then also holds
+    /// every outcome some later answer scores for or leads to, so it may hold too many, never too few.
+    pub exact: bool,
+}
+
+/// The outcomes that finishing this walk can still be recommended, trying every way of finishing
+/// it up to `max` of them.
+pub fn still_possible(walk: &Walk<'_>, max: usize) -> Possible {
+    let tree = walk.tree();
+    let mut found = vec![false; tree.outcomes.len()];
+    let Position::Asking(from) = walk.position() else {
+        if let Ok(r) = walk.recommendation() {
+            found[r.outcome] = true;
+        }
+        return Possible {
+            outcomes: (0..found.len()).filter(|&o| found[o]).collect(),
+            exact: true,
+        };
+    };
+    let mut walk = walk.clone();
+    let base = walk.answers().len();
+    let mut cursor: Vec<usize> = vec![0];
+    let mut seen = 0;
+    let mut exact = true;
+    loop {
+        match walk.position() {
+            Position::Asking(q) => {
+                let depth = walk.answers().len() - base;
+                let i = cursor[depth];
+                if i < tree.questions[q].choices.len() {
+                    cursor[depth] += 1;
+                    walk.choose(i);
+                    cursor.push(0);
+                } else {
+                    cursor.pop();
+                    if walk.answers().len() == base {
+                        break;
+                    }
+                    walk.back();
+                }
+            }
+            Position::Finished => {
+                if let Ok(r) = walk.recommendation() {
+                    found[r.outcome] = true;
+                }
+                seen += 1;
+                cursor.pop();
+                walk.back();
+                if seen >= max {
+                    exact = false;
+                    break;
+                }
+            }
+        }
+    }
+    if !exact {
+        for o in tree.reachable_outcomes(from) {
+            found[o] = true;
+        }
+        for (o, &total) in walk.scores().iter().enumerate() {
+            if total > 0 {
+                found[o] = true;
+            }
+        }
+    }
+    Possible {
+        outcomes: (0..found.len()).filter(|&o| found[o]).collect(),
+        exact,
+    }
 }
 
 /// One listed path.

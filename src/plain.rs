@@ -1,14 +1,34 @@
 //! Plain mode: the questionnaire as numbered lines on standard output, answers read line by line.
 //!
 //! No escape codes at all, so screen readers, pipes and remote sessions read it cleanly. It walks
-//! the same [`Walk`] and prints the same [`Explanation`] as every other way of answering.
+//! the same [`Walk`] and prints the same [`Explanation`] as every other way of answering. In
+//! intake mode it also takes notes, saves the call after every change, offers an unfinished call
+//! for resume, and with an export folder writes the same summary as the TUI at the end.
 
 use std::io::{self, BufRead, Write};
+use std::path::Path;
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
 
 use crate::commands::REPORT_WIDTH;
 use crate::explain::Explanation;
+use crate::session::{self, Session, Store, Summary};
 use crate::tree::Tree;
 use crate::walk::{NoRecommendation, Position, Walk};
+
+/// What a plain session may do beyond asking.
+#[derive(Debug, Default)]
+pub struct Options<'a> {
+    /// Read-aloud wording, staff guidance and notes.
+    pub intake: bool,
+    /// Where the call is saved after every change.
+    pub store: Option<&'a Store>,
+    /// An unfinished call to offer for resume.
+    pub saved: Option<Session>,
+    /// Where to write the summary at the end.
+    pub export_dir: Option<&'a Path>,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlainError {
@@ -20,6 +40,8 @@ pub enum PlainError {
     NoRecommendation(#[from] NoRecommendation),
     #[error("error: cannot read or write the terminal: {0}")]
     Io(#[from] io::Error),
+    #[error("error: the summary was not written: cannot write into '{dir}': {source}")]
+    Export { dir: String, source: io::Error },
 }
 
 /// How a plain session ended.
@@ -36,12 +58,14 @@ enum Reply {
     Back,
     Help,
     Quit,
+    Note,
     Unclear,
 }
 
 fn parse_reply(line: &str, choices: usize) -> Reply {
     match line.trim().to_lowercase().as_str() {
         "b" | "back" => Reply::Back,
+        "n" | "note" => Reply::Note,
         "?" | "h" | "help" => Reply::Help,
         "q" | "quit" => Reply::Quit,
         text => match text.parse::<usize>() {
@@ -51,26 +75,152 @@ fn parse_reply(line: &str, choices: usize) -> Reply {
     }
 }
 
+/// A call in progress: the walk, the notes, and where it is saved.
+struct Call<'t, 'a> {
+    walk: Walk<'t>,
+    notes: String,
+    started: Timestamp,
+    store: Option<&'a Store>,
+}
+
+impl Call<'_, '_> {
+    /// Saves the call, or deletes the saved one when there is nothing to keep.
+    fn save(&self, output: &mut impl Write) -> io::Result<()> {
+        let Some(store) = self.store else {
+            return Ok(());
+        };
+        let result = if self.walk.answers().is_empty() && self.notes.trim().is_empty() {
+            store.remove()
+        } else {
+            store.save(&Session::of(
+                &self.walk,
+                &self.notes,
+                self.started,
+                Timestamp::now(),
+            ))
+        };
+        if let Err(e) = result {
+            writeln!(
+                output,
+                "!! The call could NOT be saved ({e}). Export the summary or write the answers down."
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Asks whether to resume an unfinished call; `None` means quit and leave it saved.
+fn offer(
+    tree: &Tree,
+    saved: &Session,
+    input: &mut impl BufRead,
+    output: &mut impl Write,
+) -> Result<Option<bool>, PlainError> {
+    let zone = TimeZone::try_system().unwrap_or(TimeZone::UTC);
+    writeln!(output)?;
+    write_wrapped(output, &saved.describe(&zone), "")?;
+    if let Some(change) = saved.tree_change(tree) {
+        write_wrapped(
+            output,
+            &format!("!! The questions have changed. {change}"),
+            "",
+        )?;
+    }
+    let mut line = String::new();
+    loop {
+        write!(
+            output,
+            "Resume it? (y = resume, n = delete it and start a new call, q = quit and keep it): "
+        )?;
+        output.flush()?;
+        line.clear();
+        if input.read_line(&mut line)? == 0 {
+            writeln!(output)?;
+            return Ok(None);
+        }
+        match line.trim().to_lowercase().as_str() {
+            "y" | "yes" => return Ok(Some(true)),
+            "q" | "quit" => return Ok(None),
+            "n" | "no" => {
+                write!(
+                    output,
+                    "Delete the unfinished call for good? Its answers and notes will be lost. (y/n): "
+                )?;
+                output.flush()?;
+                line.clear();
+                if input.read_line(&mut line)? == 0 {
+                    writeln!(output)?;
+                    return Ok(None);
+                }
+                if matches!(line.trim().to_lowercase().as_str(), "y" | "yes") {
+                    return Ok(Some(false));
+                }
+            }
+            _ => writeln!(output, "Please type y, n or q.")?,
+        }
+    }
+}
+
 /// Runs the questionnaire over any reader and writer; the report is written at the end.
 pub fn run(
     tree: &Tree,
     mut input: impl BufRead,
     mut output: impl Write,
-    intake: bool,
+    options: &Options<'_>,
 ) -> Result<Ending, PlainError> {
+    let intake = options.intake;
     let longest = tree.longest_remaining();
-    let mut walk = Walk::new(tree);
     writeln!(output, "{}", tree.title)?;
-    writeln!(
-        output,
+    let mut call = Call {
+        walk: Walk::new(tree),
+        notes: String::new(),
+        started: Timestamp::now(),
+        store: options.store,
+    };
+    if let Some(saved) = &options.saved {
+        match offer(tree, saved, &mut input, &mut output)? {
+            None => {
+                writeln!(output, "Stopped. The unfinished call is still saved.")?;
+                return Ok(Ending::Quit);
+            }
+            Some(true) => {
+                let resumed = session::resume(tree, saved);
+                call.walk = resumed.walk;
+                call.notes.clone_from(&saved.notes);
+                call.started = saved.started;
+                match resumed.stopped {
+                    None => writeln!(
+                        output,
+                        "Resumed the call: {} and the notes are back.",
+                        session::count(resumed.replayed, "answer", "answers")
+                    )?,
+                    Some(why) => write_wrapped(
+                        &mut output,
+                        &format!(
+                            "!! Resumed {} of {} saved answers: {why}. Ask the caller the rest again.",
+                            resumed.replayed,
+                            saved.answers.len()
+                        ),
+                        "",
+                    )?,
+                }
+            }
+            Some(false) => writeln!(output, "The unfinished call was deleted.")?,
+        }
+        call.save(&mut output)?;
+    }
+    let keys = if intake {
+        "Type the number of the answer and press Enter. Type n to add a note, b to go back, ? for help, q to quit."
+    } else {
         "Type the number of your answer and press Enter. Type b to go back, ? for help, q to quit."
-    )?;
+    };
+    write_wrapped(&mut output, keys, "")?;
     let mut line = String::new();
     let mut show_question = true;
-    while let Position::Asking(q) = walk.position() {
+    while let Position::Asking(q) = call.walk.position() {
         let question = &tree.questions[q];
         if show_question {
-            let (k, n) = walk.progress(&longest);
+            let (k, n) = call.walk.progress(&longest);
             writeln!(output)?;
             writeln!(output, "Question {k} of at most {n}")?;
             let text = match (&question.intake, intake) {
@@ -89,9 +239,10 @@ pub fn run(
             }
         }
         show_question = true;
+        let note = if intake { ", n" } else { "" };
         write!(
             output,
-            "Your answer (1-{}, b, ?, q): ",
+            "Your answer (1-{}{note}, b, ?, q): ",
             question.choices.len()
         )?;
         output.flush()?;
@@ -102,16 +253,37 @@ pub fn run(
         }
         match parse_reply(&line, question.choices.len()) {
             Reply::Choose(i) => {
-                walk.choose(i);
+                call.walk.choose(i);
+                call.save(&mut output)?;
             }
             Reply::Back => {
-                if walk.back().is_none() {
+                if call.walk.back().is_none() {
                     writeln!(
                         output,
                         "This is the first question, so there is nothing to go back to."
                     )?;
                     show_question = false;
+                } else {
+                    call.save(&mut output)?;
                 }
+            }
+            Reply::Note if intake => {
+                write!(output, "Note (one line; Enter on its own adds nothing): ")?;
+                output.flush()?;
+                line.clear();
+                input.read_line(&mut line)?;
+                let text = line.trim_end_matches(['\r', '\n']);
+                if text.trim().is_empty() {
+                    writeln!(output, "No note added.")?;
+                } else {
+                    if !call.notes.is_empty() && !call.notes.ends_with('\n') {
+                        call.notes.push('\n');
+                    }
+                    call.notes.push_str(text);
+                    writeln!(output, "Note added.")?;
+                    call.save(&mut output)?;
+                }
+                show_question = false;
             }
             Reply::Help => {
                 let help = question
@@ -119,35 +291,93 @@ pub fn run(
                     .as_deref()
                     .unwrap_or("There is no extra help for this question.");
                 write_wrapped(&mut output, help, "")?;
-                writeln!(
-                    output,
-                    "Keys: a number chooses that answer; b goes back one question; q quits without a recommendation."
+                let notes = if intake { " n adds a note;" } else { "" };
+                write_wrapped(
+                    &mut output,
+                    &format!(
+                        "Keys: a number chooses that answer;{notes} b goes back one question; q quits without a recommendation."
+                    ),
+                    "",
                 )?;
                 show_question = false;
             }
             Reply::Quit => {
-                writeln!(
-                    output,
-                    "Stopped. Nothing was recommended and nothing was saved."
-                )?;
+                let kept = call.store.is_some_and(|s| s.path().exists());
+                if kept {
+                    writeln!(
+                        output,
+                        "Stopped. Nothing was recommended. The call is saved and offered for resume next time."
+                    )?;
+                } else {
+                    writeln!(
+                        output,
+                        "Stopped. Nothing was recommended and nothing was saved."
+                    )?;
+                }
                 return Ok(Ending::Quit);
             }
-            Reply::Unclear => {
+            Reply::Note | Reply::Unclear => {
+                let note = if intake { ", n to add a note" } else { "" };
                 writeln!(
                     output,
-                    "Please type a number from 1 to {}, or b to go back, ? for help, q to quit.",
+                    "Please type a number from 1 to {}, or b to go back{note}, ? for help, q to quit.",
                     question.choices.len()
                 )?;
                 show_question = false;
             }
         }
     }
-    let explanation = Explanation::of(&walk)?;
+    let explanation = Explanation::of(&call.walk)?;
     writeln!(output)?;
-    output.write_all(explanation.to_text(REPORT_WIDTH).as_bytes())?;
-    if intake && let Some(guidance) = &explanation.guidance {
+    let report = if intake {
+        explanation.to_text_for_staff(REPORT_WIDTH)
+    } else {
+        explanation.to_text(REPORT_WIDTH)
+    };
+    output.write_all(report.as_bytes())?;
+    if intake && !call.notes.trim().is_empty() {
         writeln!(output)?;
-        write_wrapped(&mut output, &format!("For staff: {guidance}"), "")?;
+        writeln!(output, "Notes")?;
+        for line in call.notes.lines() {
+            write_wrapped(&mut output, line, "  ")?;
+        }
+    }
+    if let Some(dir) = options.export_dir {
+        let summary = Summary {
+            explanation: &explanation,
+            notes: call.notes.clone(),
+            started: call.started,
+            written: Timestamp::now(),
+            zone: TimeZone::try_system().unwrap_or(TimeZone::UTC),
+        };
+        let exported = session::export(dir, &summary).map_err(|source| PlainError::Export {
+            dir: dir.display().to_string(),
+            source,
+        })?;
+        writeln!(output)?;
+        write_wrapped(
+            &mut output,
+            &format!("Summary written to {}.", exported.describe()),
+            "",
+        )?;
+        if let Some(store) = call.store {
+            store
+                .remove()
+                .map_err(|e| io::Error::other(e.to_string()))?;
+        }
+    }
+    if let Some(store) = call.store
+        && store.path().exists()
+    {
+        writeln!(output)?;
+        write_wrapped(
+            &mut output,
+            &format!(
+                "The call is saved in {} until its summary is exported; groupfit offers to resume it when it starts again.",
+                store.path().display()
+            ),
+            "",
+        )?;
     }
     output.flush()?;
     Ok(Ending::Finished(Box::new(explanation)))
@@ -174,6 +404,7 @@ mod tests {
         assert_eq!(parse_reply("B\n", 3), Reply::Back);
         assert_eq!(parse_reply("?\n", 3), Reply::Help);
         assert_eq!(parse_reply("q\n", 3), Reply::Quit);
+        assert_eq!(parse_reply("N\n", 3), Reply::Note);
         assert_eq!(parse_reply("4\n", 3), Reply::Unclear);
         assert_eq!(parse_reply("0\n", 3), Reply::Unclear);
         assert_eq!(parse_reply("\n", 3), Reply::Unclear);

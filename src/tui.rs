@@ -21,14 +21,31 @@ use std::time::Duration;
 use crossterm::event;
 use ratatui::DefaultTerminal;
 
-pub use app::{App, Ending, Exit, Message, Pending, Screen, update};
+pub use app::{App, Ending, Exit, Features, Message, Pending, Request, Screen, update};
 pub use keys::{
-    Binding, CONFIRM_KEYS, Does, HELP_KEYS, QUESTION_KEYS, RESULT_KEYS, Shown, bindings,
-    message_for, message_for_event,
+    Binding, CONFIRM_KEYS, Does, HELP_KEYS, NOTES_KEYS, Needs, QUESTION_KEYS, RESULT_KEYS,
+    RESUME_KEYS, Shown, bindings, message_for, message_for_event,
 };
 pub use view::{MARKER, MIN_HEIGHT, MIN_WIDTH, PANEL_MIN_WIDTH, Theme, result_lines};
 
+use std::path::Path;
+
+use jiff::Timestamp;
+
+use crate::session::{self, Session, Store};
 use crate::tree::Tree;
+
+/// What the questionnaire may write, and the call to offer for resume.
+#[derive(Debug)]
+pub struct Setup<'a> {
+    pub features: Features,
+    /// Where the call is saved after every change; `None` writes nothing.
+    pub store: Option<&'a Store>,
+    /// An unfinished call found in the store.
+    pub saved: Option<Session>,
+    /// Where summaries are exported.
+    pub export_dir: &'a Path,
+}
 
 /// How long to wait for an event before looking at the signal flag again. Nothing is redrawn
 /// when the wait ends without an event.
@@ -37,7 +54,7 @@ const SIGNAL_CHECK: Duration = Duration::from_millis(200);
 /// Runs the questionnaire on the terminal and returns how it ended, with the terminal restored.
 ///
 /// Call it only when standard input and output are terminals and the tree has been validated.
-pub fn run(tree: &Tree) -> io::Result<Ending> {
+pub fn run(tree: &Tree, setup: Setup<'_>) -> io::Result<Ending> {
     let signal = watch_signals()?;
     let mut terminal = match ratatui::try_init() {
         Ok(terminal) => terminal,
@@ -46,8 +63,8 @@ pub fn run(tree: &Tree) -> io::Result<Ending> {
             return Err(error);
         }
     };
-    let app = App::new(tree, Theme::from_env());
-    let ending = event_loop(&mut terminal, app, &signal);
+    let app = App::with(tree, Theme::from_env(), setup.features, setup.saved);
+    let ending = event_loop(&mut terminal, app, &signal, setup.store, setup.export_dir);
     let _ = terminal.show_cursor();
     drop(terminal);
     let restored = ratatui::try_restore();
@@ -60,7 +77,10 @@ fn event_loop(
     terminal: &mut DefaultTerminal,
     mut app: App<'_>,
     signal: &AtomicUsize,
+    store: Option<&Store>,
+    export_dir: &Path,
 ) -> io::Result<Ending> {
+    let mut saved_revision = app.revision();
     let size = terminal.size()?;
     update(&mut app, Message::Resize(size.width, size.height));
     terminal.draw(|frame| frame.render_widget(&app, frame.area()))?;
@@ -81,14 +101,50 @@ fn event_loop(
             Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
             Err(error) => return Err(error),
         };
-        if let Some(message) = message_for_event(&event, &app.screen()) {
+        if let Some(message) = message_for_event(&event, &app.screen(), app.features()) {
             update(&mut app, message);
+            write_files(&mut app, store, export_dir, &mut saved_revision);
         }
         if let Some(exit) = app.exit() {
             return Ok(app.ending(exit));
         }
         terminal.draw(|frame| frame.render_widget(&app, frame.area()))?;
     }
+}
+
+/// Does what the app asked for and saves the call when it changed, reporting back to the app.
+///
+/// The save happens before the next draw, so a call is on disk by the time its answer shows.
+fn write_files(
+    app: &mut App<'_>,
+    store: Option<&Store>,
+    export_dir: &Path,
+    saved_revision: &mut u64,
+) {
+    if app.request() == Some(Request::Export) {
+        let result = match app.summary(Timestamp::now()) {
+            Some(summary) => session::export(export_dir, &summary)
+                .map_err(|e| format!("cannot write into '{}': {e}", export_dir.display())),
+            None => Err("there is no recommendation to export yet".to_owned()),
+        };
+        update(app, Message::Exported(result));
+    }
+    let Some(store) = store else { return };
+    if app.offering() || app.revision() == *saved_revision {
+        return;
+    }
+    *saved_revision = app.revision();
+    let saved = match app.session(Timestamp::now()) {
+        Some(session) => store.save(&session),
+        None => store.remove(),
+    };
+    update(
+        app,
+        match saved {
+            Ok(()) => Message::Saved,
+            Err(e) => Message::SaveFailed(e.to_string()),
+        },
+    );
 }
 
 /// Turns SIGTERM and SIGINT into a flag holding the signal's number; SIGHUP ends the program.

@@ -178,8 +178,8 @@ fn builtin() -> Tree {
 
 fn app<'t>(tree: &'t Tree, messages: &[Message]) -> App<'t> {
     let mut app = App::new(tree, Theme::plain());
-    for &message in messages {
-        update(&mut app, message);
+    for message in messages {
+        update(&mut app, message.clone());
     }
     app
 }
@@ -393,7 +393,7 @@ fn the_marked_answer_is_reversed_and_has_the_marker() {
 
 /// Every block of the explanation, at a size where the whole result fits on one screen.
 fn assert_result_shows_every_block(app: &App<'_>, explanation: &Explanation) {
-    let lines = tui::result_lines(app.result().unwrap(), 96, Theme::plain()).len();
+    let lines = tui::result_lines(app, 96).len();
     let height = u16::try_from(lines + 10).unwrap();
     let terminal = draw(app, 100, height);
     let words = screen_words(terminal.backend().buffer());
@@ -404,7 +404,8 @@ fn assert_result_shows_every_block(app: &App<'_>, explanation: &Explanation) {
             | Block::Heading(text)
             | Block::Paragraph(text)
             | Block::Bullet(text)
-            | Block::Note(text) => vec![text],
+            | Block::Note(text)
+            | Block::Staff(text) => vec![text],
             Block::Answer(question, answer) => vec![question, answer],
         };
         for part in parts {

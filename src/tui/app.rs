@@ -1,14 +1,26 @@
 //! The questionnaire's state and the one function that changes it.
 //!
 //! [`App`] holds the walk and what is on screen; [`update`] applies a [`Message`] to it. Nothing
-//! here draws or reads the terminal, so every key sequence can be tested as plain data.
+//! here draws, reads the terminal or touches a file, so every key sequence can be tested as plain
+//! data. Saving and exporting happen in the event loop, which asks the app what to write
+//! ([`App::revision`], [`App::session`], [`App::request`]) and reports back with a message.
 
+use crossterm::event::KeyEvent;
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
 use ratatui::layout::{Rect, Size};
+use ratatui_textarea::{TextArea, WrapMode};
 
 use super::view::{self, Theme};
 use crate::explain::Explanation;
+use crate::paths::{self, Possible};
+use crate::session::{self, Exported, Session, Summary};
 use crate::tree::Tree;
 use crate::walk::{NoRecommendation, Position, Walk};
+
+/// How many ways of finishing a call are tried for the "still possible" panel before it falls
+/// back to an estimate; the built-in tree has about 12 000 from its first question.
+const POSSIBLE_BUDGET: usize = 20_000;
 
 /// What is on screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +31,10 @@ pub enum Screen {
     Help,
     /// A yes/no question, over the question or the result.
     Confirm(Pending),
+    /// The notes box, over the question or the result.
+    Notes,
+    /// An unfinished call was found at start: resume it or discard it.
+    Resume,
 }
 
 /// What waits for a yes.
@@ -26,10 +42,42 @@ pub enum Screen {
 pub enum Pending {
     Quit,
     Restart,
+    /// Clear everything for the next caller.
+    NextCall,
+    /// Delete the unfinished call offered at start.
+    Discard,
 }
 
-/// Everything a key can ask for.
+/// What the app has turned on, from the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Features {
+    /// Read-aloud wording, staff guidance, notes, "still possible" and the next-call key.
+    pub intake: bool,
+    /// The call is saved after every change and offered for resume after a crash.
+    pub autosave: bool,
+    /// The result can be exported as a summary.
+    pub export: bool,
+}
+
+impl Features {
+    /// Intake mode: everything on.
+    pub fn intake() -> Self {
+        Self {
+            intake: true,
+            autosave: true,
+            export: true,
+        }
+    }
+}
+
+/// Something for the event loop to do, because the app itself touches no files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Request {
+    Export,
+}
+
+/// Everything a key or the event loop can ask for.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Message {
     Up,
     Down,
@@ -50,6 +98,26 @@ pub enum Message {
     Top,
     Bottom,
     Resize(u16, u16),
+    /// Open the notes box.
+    Notes,
+    /// Close the notes box.
+    CloseNotes,
+    /// A key typed into the notes box.
+    Edit(KeyEvent),
+    /// Export the summary of the result.
+    Export,
+    /// Clear everything for the next caller (asks first).
+    NextCall,
+    /// Resume the unfinished call offered at start.
+    Resume,
+    /// Discard the unfinished call offered at start (asks first).
+    Discard,
+    /// The event loop wrote the summary, or could not.
+    Exported(Result<Exported, String>),
+    /// The event loop could not save the call.
+    SaveFailed(String),
+    /// The event loop saved the call (or deleted it, with nothing left to keep).
+    Saved,
 }
 
 /// How the questionnaire was left.
@@ -69,6 +137,26 @@ pub struct Ending {
     /// The recommendation on screen when it closed, to print so it stays in the scrollback.
     pub explanation: Option<Explanation>,
     pub exit: Exit,
+    /// The summary files written during the session, most recent last.
+    pub exported: Vec<Exported>,
+}
+
+/// A line shown above the keys until the next change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    pub text: String,
+    /// Something went wrong and the person must act on it.
+    pub warning: bool,
+}
+
+/// The unfinished call offered at start.
+#[derive(Debug, Clone)]
+pub struct Offer {
+    pub session: Session,
+    /// When it is from and how far it got, in words.
+    pub description: String,
+    /// How its tree differs from this one, in words, when it does.
+    pub tree_change: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -88,14 +176,46 @@ pub struct App<'t> {
     size: Size,
     theme: Theme,
     exit: Option<Exit>,
+    features: Features,
+    notes: TextArea<'static>,
+    started: Timestamp,
+    zone: TimeZone,
+    /// Counts changes to what would be saved: answers, notes, exports.
+    revision: u64,
+    /// The summary written since the last change, if any.
+    exported: Option<Exported>,
+    /// Every summary written, for the report at the end.
+    all_exported: Vec<Exported>,
+    status: Option<Status>,
+    /// Why the last save failed; cleared by the next one that works.
+    save_problem: Option<String>,
+    offer: Option<Offer>,
+    /// Where the walk can still lead, for intake; recomputed when the walk changes.
+    possible: Option<Possible>,
+    request: Option<Request>,
 }
 
 impl<'t> App<'t> {
     pub fn new(tree: &'t Tree, theme: Theme) -> Self {
-        Self {
+        Self::with(tree, theme, Features::default(), None)
+    }
+
+    /// An app with features turned on, offering an unfinished call when there is one.
+    pub fn with(tree: &'t Tree, theme: Theme, features: Features, saved: Option<Session>) -> Self {
+        let zone = TimeZone::try_system().unwrap_or(TimeZone::UTC);
+        let offer = saved.map(|session| Offer {
+            description: session.describe(&zone),
+            tree_change: session.tree_change(tree),
+            session,
+        });
+        let mut app = Self {
             walk: Walk::new(tree),
             longest: tree.longest_remaining(),
-            screen: Screen::Question,
+            screen: if offer.is_some() {
+                Screen::Resume
+            } else {
+                Screen::Question
+            },
             selected: 0,
             scroll: 0,
             help_scroll: 0,
@@ -103,7 +223,21 @@ impl<'t> App<'t> {
             size: Size::new(80, 24),
             theme,
             exit: None,
-        }
+            features,
+            notes: notes_box(Vec::new()),
+            started: Timestamp::now(),
+            zone,
+            revision: 0,
+            exported: None,
+            all_exported: Vec::new(),
+            status: None,
+            save_problem: None,
+            offer,
+            possible: None,
+            request: None,
+        };
+        app.walk_changed();
+        app
     }
 
     pub fn tree(&self) -> &'t Tree {
@@ -118,8 +252,11 @@ impl<'t> App<'t> {
         self.screen
     }
 
-    /// The screen under any help or confirmation.
+    /// The screen under any help, confirmation or notes.
     pub fn base(&self) -> Screen {
+        if self.offer.is_some() {
+            return Screen::Resume;
+        }
         match self.walk.position() {
             Position::Asking(_) => Screen::Question,
             Position::Finished => Screen::Result,
@@ -142,6 +279,10 @@ impl<'t> App<'t> {
         self.theme
     }
 
+    pub fn features(&self) -> Features {
+        self.features
+    }
+
     /// "Question k of at most n".
     pub fn progress(&self) -> (usize, usize) {
         self.walk.progress(&self.longest)
@@ -155,9 +296,87 @@ impl<'t> App<'t> {
         self.exit
     }
 
-    /// Whether quitting now would throw away answers the person has not seen a result for.
+    /// The notes as typed.
+    pub fn notes(&self) -> String {
+        self.notes.lines().join("\n")
+    }
+
+    /// The notes box, for drawing.
+    pub fn notes_box(&self) -> &TextArea<'static> {
+        &self.notes
+    }
+
+    pub fn status(&self) -> Option<&Status> {
+        self.status.as_ref()
+    }
+
+    /// Why the call could not be saved, while that is so.
+    pub fn save_problem(&self) -> Option<&str> {
+        self.save_problem.as_deref()
+    }
+
+    pub fn offer(&self) -> Option<&Offer> {
+        self.offer.as_ref()
+    }
+
+    pub fn possible(&self) -> Option<&Possible> {
+        self.possible.as_ref()
+    }
+
+    /// The summary written since the last change, if any.
+    pub fn exported(&self) -> Option<&Exported> {
+        self.exported.as_ref()
+    }
+
+    /// Changes whenever what would be saved changes; the event loop saves when it does.
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// What to save now, or `None` when nothing needs keeping: no answers and no notes, or
+    /// everything already exported. While an unfinished call is on offer, nothing is decided yet.
+    pub fn session(&self, now: Timestamp) -> Option<Session> {
+        let notes = self.notes();
+        let empty = self.walk.answers().is_empty() && notes.trim().is_empty();
+        if empty || self.exported.is_some() {
+            return None;
+        }
+        Some(Session::of(&self.walk, &notes, self.started, now))
+    }
+
+    /// Whether the saved call should be left alone: one is on offer and not yet resumed or discarded.
+    pub fn offering(&self) -> bool {
+        self.offer.is_some()
+    }
+
+    /// Work for the event loop, until it reports back.
+    pub fn request(&self) -> Option<Request> {
+        self.request
+    }
+
+    /// The summary to export: the result with the notes and times.
+    pub fn summary(&self, now: Timestamp) -> Option<Summary<'_>> {
+        let Some(Ok(explanation)) = &self.result else {
+            return None;
+        };
+        Some(Summary {
+            explanation,
+            notes: self.notes(),
+            started: self.started,
+            written: now,
+            zone: self.zone.clone(),
+        })
+    }
+}
+
+impl App<'_> {
+    /// Whether quitting now would throw something away, or leave a call unexported.
     pub fn would_lose_answers(&self) -> bool {
-        !self.walk.answers().is_empty() && self.base() == Screen::Question
+        match self.base() {
+            Screen::Resume => false,
+            Screen::Result => self.features.intake && self.exported.is_none(),
+            _ => !self.walk.answers().is_empty() || !self.notes().trim().is_empty(),
+        }
     }
 
     /// The output once the app has exited: the recommendation when one was on screen.
@@ -166,7 +385,11 @@ impl<'t> App<'t> {
             (Exit::Quit | Exit::Interrupted, Some(Ok(explanation))) => Some(explanation),
             _ => None,
         };
-        Ending { explanation, exit }
+        Ending {
+            explanation,
+            exit,
+            exported: self.all_exported,
+        }
     }
 
     fn choices(&self) -> usize {
@@ -176,14 +399,36 @@ impl<'t> App<'t> {
         }
     }
 
+    /// Something that would be saved changed: the answers, the notes or an export.
+    fn changed(&mut self) {
+        self.revision += 1;
+        self.exported = None;
+        if self.status.as_ref().is_some_and(|s| !s.warning) {
+            self.status = None;
+        }
+    }
+
+    /// Keeps what depends on the walk in step with it.
+    fn walk_changed(&mut self) {
+        self.possible = self
+            .features
+            .intake
+            .then(|| paths::still_possible(&self.walk, POSSIBLE_BUDGET));
+        self.result = match self.walk.position() {
+            Position::Finished => Some(Explanation::of(&self.walk)),
+            Position::Asking(_) => None,
+        };
+    }
+
     fn choose(&mut self, choice: usize) {
         if !self.walk.choose(choice) {
             return;
         }
         self.selected = 0;
         self.scroll = 0;
+        self.changed();
+        self.walk_changed();
         if self.walk.position() == Position::Finished {
-            self.result = Some(Explanation::of(&self.walk));
             self.screen = Screen::Result;
         }
     }
@@ -192,18 +437,86 @@ impl<'t> App<'t> {
         if let Some(answer) = self.walk.back() {
             // Mark the answer being taken back, so the person sees what they chose before.
             self.selected = answer.choice;
-            self.result = None;
             self.scroll = 0;
             self.screen = Screen::Question;
+            self.changed();
+            self.walk_changed();
         }
     }
 
+    /// Clears the answers; in intake mode the notes about the caller stay.
     fn restart(&mut self) {
         self.walk.restart();
         self.selected = 0;
         self.scroll = 0;
-        self.result = None;
         self.screen = Screen::Question;
+        if !self.features.intake {
+            self.notes = notes_box(Vec::new());
+        }
+        self.changed();
+        self.walk_changed();
+    }
+
+    /// Clears everything for a new caller.
+    fn next_call(&mut self) {
+        self.walk.restart();
+        self.notes = notes_box(Vec::new());
+        self.started = Timestamp::now();
+        self.selected = 0;
+        self.scroll = 0;
+        self.screen = Screen::Question;
+        self.changed();
+        self.status = None;
+        self.walk_changed();
+    }
+
+    fn resume(&mut self) {
+        let Some(offer) = self.offer.take() else {
+            return;
+        };
+        let tree = self.walk.tree();
+        let resumed = session::resume(tree, &offer.session);
+        self.walk = resumed.walk;
+        self.notes = notes_box(offer.session.notes.lines().map(str::to_owned).collect());
+        self.started = offer.session.started;
+        self.screen = self.base();
+        self.changed();
+        self.walk_changed();
+        let saved = offer.session.answers.len();
+        self.status = Some(match resumed.stopped {
+            None => Status {
+                text: format!(
+                    "Resumed the call: {} and the notes are back.",
+                    session::count(resumed.replayed, "answer", "answers")
+                ),
+                warning: false,
+            },
+            Some(why) => Status {
+                text: format!(
+                    "Resumed {} of {saved} saved answers: {why}. Ask the caller the rest again.",
+                    resumed.replayed
+                ),
+                warning: true,
+            },
+        });
+    }
+
+    fn discard(&mut self) {
+        if self.offer.take().is_some() {
+            self.screen = Screen::Question;
+            // Nothing to keep now, so the saved call is deleted at the next save.
+            self.changed();
+            self.status = Some(Status {
+                text: "The unfinished call was deleted.".to_owned(),
+                warning: false,
+            });
+        }
+    }
+
+    fn edit_notes(&mut self, key: KeyEvent) {
+        if self.notes.input(key) {
+            self.changed();
+        }
     }
 
     fn scroll_by(&mut self, lines: i32) {
@@ -217,10 +530,12 @@ impl<'t> App<'t> {
 
     /// The last line the result can be scrolled to at the current size.
     fn max_scroll(&self) -> u16 {
-        let Some(result) = &self.result else { return 0 };
+        if self.result.is_none() {
+            return 0;
+        }
         let area = Rect::new(0, 0, self.size.width, self.size.height);
         let viewport = view::result_viewport(self, area);
-        let lines = view::result_lines(result, viewport.width, self.theme).len();
+        let lines = view::result_lines(self, viewport.width).len();
         u16::try_from(lines.saturating_sub(usize::from(viewport.height))).unwrap_or(u16::MAX)
     }
 
@@ -228,6 +543,14 @@ impl<'t> App<'t> {
         let area = Rect::new(0, 0, self.size.width, self.size.height);
         i32::from(view::result_viewport(self, area).height.saturating_sub(1)).max(1)
     }
+}
+
+/// An empty or filled notes box, wrapping at words.
+fn notes_box(lines: Vec<String>) -> TextArea<'static> {
+    let mut notes = TextArea::new(lines);
+    notes.set_wrap_mode(WrapMode::WordOrGlyph);
+    notes.set_placeholder_text("Type notes about the call here. They are saved as you type.");
+    notes
 }
 
 fn scrolled(from: u16, lines: i32, max: u16) -> u16 {
@@ -269,6 +592,8 @@ pub fn update(app: &mut App<'_>, message: Message) {
         Message::Yes => match app.screen {
             Screen::Confirm(Pending::Quit) => app.exit = Some(Exit::Quit),
             Screen::Confirm(Pending::Restart) => app.restart(),
+            Screen::Confirm(Pending::NextCall) => app.next_call(),
+            Screen::Confirm(Pending::Discard) => app.discard(),
             _ => {}
         },
         Message::No => app.screen = app.base(),
@@ -283,6 +608,58 @@ pub fn update(app: &mut App<'_>, message: Message) {
             app.scroll = app.scroll.min(app.max_scroll());
             let area = Rect::new(0, 0, width, height);
             app.help_scroll = app.help_scroll.min(view::help_max_scroll(app, area));
+        }
+        Message::Notes => {
+            if app.features.intake && app.offer.is_none() {
+                app.screen = Screen::Notes;
+            }
+        }
+        Message::CloseNotes => {
+            app.screen = app.base();
+            app.scroll = app.scroll.min(app.max_scroll());
+        }
+        Message::Edit(key) => {
+            if app.screen == Screen::Notes {
+                app.edit_notes(key);
+            }
+        }
+        Message::Export => {
+            if app.features.export && matches!(app.result, Some(Ok(_))) {
+                app.request = Some(Request::Export);
+            }
+        }
+        Message::Exported(result) => {
+            app.request = None;
+            match result {
+                Ok(exported) => {
+                    app.revision += 1;
+                    app.status = Some(Status {
+                        text: format!("Summary written to {}.", exported.describe()),
+                        warning: false,
+                    });
+                    app.all_exported.push(exported.clone());
+                    app.exported = Some(exported);
+                }
+                Err(problem) => {
+                    app.status = Some(Status {
+                        text: format!("The summary was NOT written: {problem}"),
+                        warning: true,
+                    });
+                }
+            }
+        }
+        Message::SaveFailed(problem) => app.save_problem = Some(problem),
+        Message::Saved => app.save_problem = None,
+        Message::NextCall => {
+            if app.features.intake && app.offer.is_none() {
+                app.screen = Screen::Confirm(Pending::NextCall);
+            }
+        }
+        Message::Resume => app.resume(),
+        Message::Discard => {
+            if app.offer.is_some() {
+                app.screen = Screen::Confirm(Pending::Discard);
+            }
         }
     }
 }
@@ -351,8 +728,8 @@ summary = "Call someone."
     }
 
     fn send(app: &mut App<'_>, messages: &[Message]) {
-        for &message in messages {
-            update(app, message);
+        for message in messages {
+            update(app, message.clone());
         }
     }
 

@@ -5,10 +5,10 @@
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use super::app::{Message, Screen};
+use super::app::{Features, Message, Screen};
 
 /// What a row sends when one of its keys is pressed.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub enum Does {
     Send(Message),
     /// A digit key sends the message for its position: `1` is the first answer (index 0).
@@ -26,8 +26,18 @@ pub enum Shown {
     HelpOnly,
 }
 
+/// What a row needs turned on to work (and to be listed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needs {
+    Nothing,
+    /// Intake mode: notes and the next-call key.
+    Intake,
+    /// Exporting a summary.
+    Export,
+}
+
 /// One row of a key table.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Binding {
     pub keys: &'static [KeyCode],
     /// The keys must be pressed with Ctrl.
@@ -38,9 +48,19 @@ pub struct Binding {
     pub help: &'static str,
     pub does: Does,
     pub shown: Shown,
+    pub needs: Needs,
 }
 
 impl Binding {
+    /// Whether the row works with these features.
+    pub fn available(&self, features: Features) -> bool {
+        match self.needs {
+            Needs::Nothing => true,
+            Needs::Intake => features.intake,
+            Needs::Export => features.export,
+        }
+    }
+
     fn matches(&self, key: &KeyEvent) -> bool {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         // Shift is not checked: '?' arrives with Shift on some terminals and without on others.
@@ -50,8 +70,8 @@ impl Binding {
     }
 
     fn message(&self, code: KeyCode) -> Option<Message> {
-        match self.does {
-            Does::Send(message) => Some(message),
+        match &self.does {
+            Does::Send(message) => Some(message.clone()),
             Does::Number(make) => match code {
                 KeyCode::Char(c) => c
                     .to_digit(10)
@@ -77,7 +97,7 @@ impl Binding {
 
     /// The first key as shown in the footer; digits as the range that works here.
     pub fn hint(&self, choices: usize) -> String {
-        match (self.does, self.keys.first()) {
+        match (&self.does, self.keys.first()) {
             (Does::Number(_), _) => numbers(choices.min(self.keys.len())),
             (Does::Send(_), Some(&code)) => self.key_name(code),
             (Does::Send(_), None) => String::new(),
@@ -125,6 +145,7 @@ const QUIT_NOW: Binding = Binding {
     help: "quit at once, without asking",
     does: Does::Send(Message::QuitNow),
     shown: Shown::HelpOnly,
+    needs: Needs::Nothing,
 };
 
 const DIGITS: &[KeyCode] = &[
@@ -155,6 +176,7 @@ pub static QUESTION_KEYS: &[Binding] = &[
         help: "choose the answer with that number",
         does: Does::Number(Message::Pick),
         shown: Shown::Always,
+        needs: Needs::Nothing,
     },
     Binding {
         keys: &[KeyCode::Up, KeyCode::Char('k')],
@@ -163,6 +185,7 @@ pub static QUESTION_KEYS: &[Binding] = &[
         help: "move to the answer above",
         does: Does::Send(Message::Up),
         shown: Shown::Always,
+        needs: Needs::Nothing,
     },
     Binding {
         keys: &[KeyCode::Down, KeyCode::Char('j')],
@@ -171,6 +194,7 @@ pub static QUESTION_KEYS: &[Binding] = &[
         help: "move to the answer below",
         does: Does::Send(Message::Down),
         shown: Shown::Always,
+        needs: Needs::Nothing,
     },
     Binding {
         keys: &[KeyCode::Enter, KeyCode::Right, KeyCode::Char('l')],
@@ -179,6 +203,7 @@ pub static QUESTION_KEYS: &[Binding] = &[
         help: "choose the marked answer",
         does: Does::Send(Message::Choose),
         shown: Shown::Always,
+        needs: Needs::Nothing,
     },
     Binding {
         keys: BACK_KEYS,
@@ -187,6 +212,16 @@ pub static QUESTION_KEYS: &[Binding] = &[
         help: "go back one question to change your answer",
         does: Does::Send(Message::Back),
         shown: Shown::WithAnswers,
+        needs: Needs::Nothing,
+    },
+    Binding {
+        keys: &[KeyCode::Char('n')],
+        ctrl: false,
+        label: "notes",
+        help: "open the notes box to type notes about the call (Esc closes it)",
+        does: Does::Send(Message::Notes),
+        shown: Shown::Always,
+        needs: Needs::Intake,
     },
     Binding {
         keys: &[KeyCode::Char('?')],
@@ -195,6 +230,7 @@ pub static QUESTION_KEYS: &[Binding] = &[
         help: "show or hide why we ask and these keys",
         does: Does::Send(Message::ToggleHelp),
         shown: Shown::Always,
+        needs: Needs::Nothing,
     },
     Binding {
         keys: &[KeyCode::Char('r')],
@@ -203,6 +239,16 @@ pub static QUESTION_KEYS: &[Binding] = &[
         help: "start again from the first question",
         does: Does::Send(Message::Restart),
         shown: Shown::WithAnswers,
+        needs: Needs::Nothing,
+    },
+    Binding {
+        keys: &[KeyCode::Char('c')],
+        ctrl: false,
+        label: "next caller",
+        help: "clear everything for the next caller (asks first, and warns if the summary was not exported)",
+        does: Does::Send(Message::NextCall),
+        shown: Shown::Always,
+        needs: Needs::Intake,
     },
     Binding {
         keys: &[KeyCode::Char('q')],
@@ -211,6 +257,7 @@ pub static QUESTION_KEYS: &[Binding] = &[
         help: "quit (asks first if your answers would be lost)",
         does: Does::Send(Message::Quit),
         shown: Shown::Always,
+        needs: Needs::Nothing,
     },
     QUIT_NOW,
 ];
@@ -224,6 +271,7 @@ pub static RESULT_KEYS: &[Binding] = &[
         help: "scroll up",
         does: Does::Send(Message::ScrollUp),
         shown: Shown::Always,
+        needs: Needs::Nothing,
     },
     Binding {
         keys: &[KeyCode::Down, KeyCode::Char('j')],
@@ -232,6 +280,7 @@ pub static RESULT_KEYS: &[Binding] = &[
         help: "scroll down",
         does: Does::Send(Message::ScrollDown),
         shown: Shown::Always,
+        needs: Needs::Nothing,
     },
     Binding {
         keys: &[KeyCode::PageUp],
@@ -240,6 +289,7 @@ pub static RESULT_KEYS: &[Binding] = &[
         help: "scroll up a page",
         does: Does::Send(Message::PageUp),
         shown: Shown::HelpOnly,
+        needs: Needs::Nothing,
     },
     Binding {
         keys: &[KeyCode::PageDown, KeyCode::Char(' ')],
@@ -248,6 +298,7 @@ pub static RESULT_KEYS: &[Binding] = &[
         help: "scroll down a page",
         does: Does::Send(Message::PageDown),
         shown: Shown::HelpOnly,
+        needs: Needs::Nothing,
     },
     Binding {
         keys: &[KeyCode::Home],
@@ -256,6 +307,7 @@ pub static RESULT_KEYS: &[Binding] = &[
         help: "go to the top",
         does: Does::Send(Message::Top),
         shown: Shown::HelpOnly,
+        needs: Needs::Nothing,
     },
     Binding {
         keys: &[KeyCode::End],
@@ -264,6 +316,25 @@ pub static RESULT_KEYS: &[Binding] = &[
         help: "go to the end",
         does: Does::Send(Message::Bottom),
         shown: Shown::HelpOnly,
+        needs: Needs::Nothing,
+    },
+    Binding {
+        keys: &[KeyCode::Char('e')],
+        ctrl: false,
+        label: "export summary",
+        help: "write a summary of the call as Markdown and JSON files for the case record",
+        does: Does::Send(Message::Export),
+        shown: Shown::Always,
+        needs: Needs::Export,
+    },
+    Binding {
+        keys: &[KeyCode::Char('n')],
+        ctrl: false,
+        label: "notes",
+        help: "open the notes box to type notes about the call (Esc closes it)",
+        does: Does::Send(Message::Notes),
+        shown: Shown::Always,
+        needs: Needs::Intake,
     },
     Binding {
         keys: BACK_KEYS,
@@ -272,6 +343,7 @@ pub static RESULT_KEYS: &[Binding] = &[
         help: "go back to change your last answer",
         does: Does::Send(Message::Back),
         shown: Shown::Always,
+        needs: Needs::Nothing,
     },
     Binding {
         keys: &[KeyCode::Char('?')],
@@ -280,6 +352,7 @@ pub static RESULT_KEYS: &[Binding] = &[
         help: "show or hide these keys",
         does: Does::Send(Message::ToggleHelp),
         shown: Shown::Always,
+        needs: Needs::Nothing,
     },
     Binding {
         keys: &[KeyCode::Char('r')],
@@ -288,6 +361,16 @@ pub static RESULT_KEYS: &[Binding] = &[
         help: "start again from the first question",
         does: Does::Send(Message::Restart),
         shown: Shown::Always,
+        needs: Needs::Nothing,
+    },
+    Binding {
+        keys: &[KeyCode::Char('c')],
+        ctrl: false,
+        label: "next caller",
+        help: "clear everything for the next caller (asks first, and warns if the summary was not exported)",
+        does: Does::Send(Message::NextCall),
+        shown: Shown::Always,
+        needs: Needs::Intake,
     },
     Binding {
         keys: &[KeyCode::Char('q')],
@@ -296,6 +379,7 @@ pub static RESULT_KEYS: &[Binding] = &[
         help: "quit; this report is printed in your terminal so you can keep it",
         does: Does::Send(Message::Quit),
         shown: Shown::Always,
+        needs: Needs::Nothing,
     },
     QUIT_NOW,
 ];
@@ -309,6 +393,7 @@ pub static HELP_KEYS: &[Binding] = &[
         help: "scroll up",
         does: Does::Send(Message::ScrollUp),
         shown: Shown::Always,
+        needs: Needs::Nothing,
     },
     Binding {
         keys: &[KeyCode::Down, KeyCode::Char('j')],
@@ -317,6 +402,7 @@ pub static HELP_KEYS: &[Binding] = &[
         help: "scroll down",
         does: Does::Send(Message::ScrollDown),
         shown: Shown::Always,
+        needs: Needs::Nothing,
     },
     Binding {
         keys: &[KeyCode::Char('?'), KeyCode::Esc],
@@ -325,6 +411,7 @@ pub static HELP_KEYS: &[Binding] = &[
         help: "close this help",
         does: Does::Send(Message::ToggleHelp),
         shown: Shown::Always,
+        needs: Needs::Nothing,
     },
     Binding {
         keys: &[KeyCode::Char('q')],
@@ -333,6 +420,7 @@ pub static HELP_KEYS: &[Binding] = &[
         help: "quit (asks first if your answers would be lost)",
         does: Does::Send(Message::Quit),
         shown: Shown::Always,
+        needs: Needs::Nothing,
     },
     QUIT_NOW,
 ];
@@ -346,6 +434,7 @@ pub static CONFIRM_KEYS: &[Binding] = &[
         help: "yes",
         does: Does::Send(Message::Yes),
         shown: Shown::Always,
+        needs: Needs::Nothing,
     },
     Binding {
         keys: &[KeyCode::Char('n'), KeyCode::Char('N'), KeyCode::Esc],
@@ -354,6 +443,62 @@ pub static CONFIRM_KEYS: &[Binding] = &[
         help: "no, go back to where you were",
         does: Does::Send(Message::No),
         shown: Shown::Always,
+        needs: Needs::Nothing,
+    },
+    QUIT_NOW,
+];
+
+/// Keys while the notes box is open; every other key types into it.
+pub static NOTES_KEYS: &[Binding] = &[
+    Binding {
+        keys: &[KeyCode::Esc],
+        ctrl: false,
+        label: "close notes",
+        help: "close the notes box; the notes are kept and saved",
+        does: Does::Send(Message::CloseNotes),
+        shown: Shown::Always,
+        needs: Needs::Nothing,
+    },
+    QUIT_NOW,
+];
+
+/// Keys while an unfinished call is offered at start.
+pub static RESUME_KEYS: &[Binding] = &[
+    Binding {
+        keys: &[KeyCode::Char('y'), KeyCode::Char('Y')],
+        ctrl: false,
+        label: "resume it",
+        help: "resume the call at its next unanswered question, with its notes",
+        does: Does::Send(Message::Resume),
+        shown: Shown::Always,
+        needs: Needs::Nothing,
+    },
+    Binding {
+        keys: &[KeyCode::Char('n'), KeyCode::Char('N')],
+        ctrl: false,
+        label: "delete it",
+        help: "delete the unfinished call and start a new one (asks first)",
+        does: Does::Send(Message::Discard),
+        shown: Shown::Always,
+        needs: Needs::Nothing,
+    },
+    Binding {
+        keys: &[KeyCode::Char('?')],
+        ctrl: false,
+        label: "help",
+        help: "show or hide these keys",
+        does: Does::Send(Message::ToggleHelp),
+        shown: Shown::Always,
+        needs: Needs::Nothing,
+    },
+    Binding {
+        keys: &[KeyCode::Char('q')],
+        ctrl: false,
+        label: "quit",
+        help: "quit and leave the unfinished call saved for next time",
+        does: Does::Send(Message::Quit),
+        shown: Shown::Always,
+        needs: Needs::Nothing,
     },
     QUIT_NOW,
 ];
@@ -365,23 +510,29 @@ pub fn bindings(screen: &Screen) -> &'static [Binding] {
         Screen::Result => RESULT_KEYS,
         Screen::Help => HELP_KEYS,
         Screen::Confirm(_) => CONFIRM_KEYS,
+        Screen::Notes => NOTES_KEYS,
+        Screen::Resume => RESUME_KEYS,
     }
 }
 
-/// The message a key press sends on a screen, if any.
-pub fn message_for(key: KeyEvent, screen: &Screen) -> Option<Message> {
-    bindings(screen)
+/// The message a key press sends on a screen, if any; in the notes box, every other key types.
+pub fn message_for(key: KeyEvent, screen: &Screen, features: Features) -> Option<Message> {
+    let bound = bindings(screen)
         .iter()
-        .find(|binding| binding.matches(&key))
-        .and_then(|binding| binding.message(key.code))
+        .find(|binding| binding.available(features) && binding.matches(&key))
+        .and_then(|binding| binding.message(key.code));
+    match screen {
+        Screen::Notes => bound.or(Some(Message::Edit(key))),
+        _ => bound,
+    }
 }
 
 /// The message a terminal event sends on a screen, if any.
-pub fn message_for_event(event: &Event, screen: &Screen) -> Option<Message> {
+pub fn message_for_event(event: &Event, screen: &Screen, features: Features) -> Option<Message> {
     match event {
         // Terminals that report key releases and repeats (Windows, or the kitty keyboard protocol)
         // would otherwise act twice on one press; this is the only place key kinds are looked at.
-        Event::Key(key) if key.kind == KeyEventKind::Press => message_for(*key, screen),
+        Event::Key(key) if key.kind == KeyEventKind::Press => message_for(*key, screen, features),
         Event::Resize(width, height) => Some(Message::Resize(*width, *height)),
         _ => None,
     }
@@ -393,7 +544,7 @@ mod tests {
     use crate::tui::app::Pending;
 
     fn key(code: KeyCode) -> Option<Message> {
-        message_for(code.into(), &Screen::Question)
+        message_for(code.into(), &Screen::Question, Features::default())
     }
 
     #[test]
@@ -436,25 +587,35 @@ mod tests {
             Screen::Help,
             Screen::Confirm(Pending::Quit),
         ] {
-            assert_eq!(message_for(ctrl_c, &screen), Some(Message::QuitNow));
-            assert_eq!(message_for(KeyCode::Char('c').into(), &screen), None);
+            assert_eq!(
+                message_for(ctrl_c, &screen, Features::default()),
+                Some(Message::QuitNow)
+            );
+            assert_eq!(
+                message_for(KeyCode::Char('c').into(), &screen, Features::default()),
+                None
+            );
         }
         let ctrl_q = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::CONTROL);
-        assert_eq!(message_for(ctrl_q, &Screen::Question), None);
+        assert_eq!(
+            message_for(ctrl_q, &Screen::Question, Features::default()),
+            None
+        );
     }
 
     #[test]
     fn shift_does_not_stop_the_question_mark() {
         let shifted = KeyEvent::new(KeyCode::Char('?'), KeyModifiers::SHIFT);
         assert_eq!(
-            message_for(shifted, &Screen::Question),
+            message_for(shifted, &Screen::Question, Features::default()),
             Some(Message::ToggleHelp)
         );
     }
 
     #[test]
     fn result_keys_scroll() {
-        let on_result = |code: KeyCode| message_for(code.into(), &Screen::Result);
+        let on_result =
+            |code: KeyCode| message_for(code.into(), &Screen::Result, Features::default());
         assert_eq!(on_result(KeyCode::Down), Some(Message::ScrollDown));
         assert_eq!(on_result(KeyCode::Char('k')), Some(Message::ScrollUp));
         assert_eq!(on_result(KeyCode::PageDown), Some(Message::PageDown));
@@ -468,23 +629,30 @@ mod tests {
     #[test]
     fn help_and_confirm_take_only_their_own_keys() {
         assert_eq!(
-            message_for(KeyCode::Esc.into(), &Screen::Help),
+            message_for(KeyCode::Esc.into(), &Screen::Help, Features::default()),
             Some(Message::ToggleHelp)
         );
         assert_eq!(
-            message_for(KeyCode::Char('q').into(), &Screen::Help),
+            message_for(
+                KeyCode::Char('q').into(),
+                &Screen::Help,
+                Features::default()
+            ),
             Some(Message::Quit)
         );
         let confirm = Screen::Confirm(Pending::Restart);
         assert_eq!(
-            message_for(KeyCode::Char('y').into(), &confirm),
+            message_for(KeyCode::Char('y').into(), &confirm, Features::default()),
             Some(Message::Yes)
         );
         assert_eq!(
-            message_for(KeyCode::Esc.into(), &confirm),
+            message_for(KeyCode::Esc.into(), &confirm, Features::default()),
             Some(Message::No)
         );
-        assert_eq!(message_for(KeyCode::Char('q').into(), &confirm), None);
+        assert_eq!(
+            message_for(KeyCode::Char('q').into(), &confirm, Features::default()),
+            None
+        );
     }
 
     #[test]
@@ -492,22 +660,33 @@ mod tests {
         let mut release = KeyEvent::from(KeyCode::Enter);
         release.kind = KeyEventKind::Release;
         assert_eq!(
-            message_for_event(&Event::Key(release), &Screen::Question),
+            message_for_event(&Event::Key(release), &Screen::Question, Features::default()),
             None
         );
         assert_eq!(
-            message_for_event(&Event::Key(KeyCode::Enter.into()), &Screen::Question),
+            message_for_event(
+                &Event::Key(KeyCode::Enter.into()),
+                &Screen::Question,
+                Features::default()
+            ),
             Some(Message::Choose)
         );
         assert_eq!(
-            message_for_event(&Event::Resize(3, 4), &Screen::Result),
+            message_for_event(&Event::Resize(3, 4), &Screen::Result, Features::default()),
             Some(Message::Resize(3, 4))
         );
     }
 
     #[test]
     fn every_row_has_keys_and_words_and_no_key_is_bound_twice() {
-        for table in [QUESTION_KEYS, RESULT_KEYS, HELP_KEYS, CONFIRM_KEYS] {
+        for table in [
+            QUESTION_KEYS,
+            RESULT_KEYS,
+            HELP_KEYS,
+            CONFIRM_KEYS,
+            NOTES_KEYS,
+            RESUME_KEYS,
+        ] {
             let mut seen = Vec::new();
             for row in table {
                 assert!(!row.keys.is_empty() && !row.label.is_empty() && !row.help.is_empty());
@@ -526,5 +705,65 @@ mod tests {
         assert_eq!(QUESTION_KEYS[1].names(3), "↑, k");
         assert_eq!(QUESTION_KEYS[4].hint(2), "←");
         assert_eq!(QUIT_NOW.names(0), "Ctrl-C");
+    }
+
+    #[test]
+    fn intake_keys_work_only_in_intake_mode() {
+        let plain = Features::default();
+        let intake = Features::intake();
+        let n = KeyEvent::from(KeyCode::Char('n'));
+        let c = KeyEvent::from(KeyCode::Char('c'));
+        let e = KeyEvent::from(KeyCode::Char('e'));
+        assert_eq!(message_for(n, &Screen::Question, plain), None);
+        assert_eq!(
+            message_for(n, &Screen::Question, intake),
+            Some(Message::Notes)
+        );
+        assert_eq!(
+            message_for(c, &Screen::Question, intake),
+            Some(Message::NextCall)
+        );
+        assert_eq!(message_for(e, &Screen::Question, intake), None);
+        assert_eq!(message_for(e, &Screen::Result, plain), None);
+        assert_eq!(
+            message_for(e, &Screen::Result, intake),
+            Some(Message::Export)
+        );
+    }
+
+    #[test]
+    fn in_the_notes_box_keys_type_except_esc_and_ctrl_c() {
+        let intake = Features::intake();
+        for code in [
+            KeyCode::Char('q'),
+            KeyCode::Char('1'),
+            KeyCode::Enter,
+            KeyCode::Backspace,
+        ] {
+            let key = KeyEvent::from(code);
+            assert_eq!(
+                message_for(key, &Screen::Notes, intake),
+                Some(Message::Edit(key))
+            );
+        }
+        assert_eq!(
+            message_for(KeyCode::Esc.into(), &Screen::Notes, intake),
+            Some(Message::CloseNotes)
+        );
+        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(
+            message_for(ctrl_c, &Screen::Notes, intake),
+            Some(Message::QuitNow)
+        );
+    }
+
+    #[test]
+    fn an_unfinished_call_is_resumed_or_discarded() {
+        let on_offer =
+            |c: char| message_for(KeyCode::Char(c).into(), &Screen::Resume, Features::intake());
+        assert_eq!(on_offer('y'), Some(Message::Resume));
+        assert_eq!(on_offer('n'), Some(Message::Discard));
+        assert_eq!(on_offer('q'), Some(Message::Quit));
+        assert_eq!(on_offer('1'), None);
     }
 }

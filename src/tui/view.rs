@@ -15,8 +15,8 @@ use textwrap::core::display_width;
 
 use super::app::{App, Message, Pending, Screen};
 use super::keys::{Binding, Does, HELP_KEYS, RESULT_KEYS, Shown, bindings};
-use crate::explain::{self, Explanation};
-use crate::walk::{NoRecommendation, Position};
+use crate::explain;
+use crate::walk::Position;
 
 /// Below this the screens do not fit, and a message asks for a larger window.
 pub const MIN_WIDTH: u16 = 40;
@@ -87,6 +87,11 @@ impl Theme {
         self.tint(Style::new().add_modifier(Modifier::BOLD), Color::Red)
     }
 
+    /// Guidance for staff: set apart from what is read to the caller.
+    fn staff(self) -> Style {
+        self.tint(Style::new().add_modifier(Modifier::ITALIC), Color::Cyan)
+    }
+
     fn urgent_banner(self) -> Style {
         self.tint(
             Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED),
@@ -108,15 +113,17 @@ impl Widget for &App<'_> {
         let [body, footer] = split_footer(self, area, bindings(&screen));
         match self.base() {
             Screen::Result => render_result(self, body, buf),
+            Screen::Resume => render_resume(self, body, buf),
             // `base` is never an overlay.
-            Screen::Question | Screen::Help | Screen::Confirm(_) => {
+            Screen::Question | Screen::Help | Screen::Confirm(_) | Screen::Notes => {
                 render_question(self, body, buf);
             }
         }
         match screen {
             Screen::Help => render_help(self, body, buf),
             Screen::Confirm(pending) => render_confirm(self, pending, body, buf),
-            Screen::Question | Screen::Result => {}
+            Screen::Notes => render_notes(self, body, buf),
+            Screen::Question | Screen::Result | Screen::Resume => {}
         }
         render_footer(self, bindings(&screen), footer, buf);
     }
@@ -156,6 +163,9 @@ fn footer_lines(app: &App<'_>, table: &[Binding], width: u16) -> Vec<Line<'stati
     };
     let mut items: Vec<(String, &str)> = Vec::new();
     for binding in table {
+        if !binding.available(app.features()) {
+            continue;
+        }
         let shown = match binding.shown {
             Shown::Always => true,
             Shown::WithAnswers => answered,
@@ -170,7 +180,7 @@ fn footer_lines(app: &App<'_>, table: &[Binding], width: u16) -> Vec<Line<'stati
             _ => items.push((hint, binding.label)),
         }
     }
-    let mut lines: Vec<Line<'static>> = Vec::new();
+    let mut lines = status_lines(app, width);
     let mut line = Line::from(" ");
     for (hint, label) in items {
         let item_width = display_width(&hint) + 1 + display_width(label);
@@ -185,6 +195,28 @@ fn footer_lines(app: &App<'_>, table: &[Binding], width: u16) -> Vec<Line<'stati
     }
     if line.width() > 1 {
         lines.push(line);
+    }
+    lines
+}
+
+/// What just happened (an export, a resume), and above it any failure to save, which stays until
+/// a save works again.
+fn status_lines(app: &App<'_>, width: u16) -> Vec<Line<'static>> {
+    let theme = app.theme();
+    let mut lines = Vec::new();
+    if let Some(problem) = app.save_problem() {
+        let text = format!(
+            "!! The call could NOT be saved ({problem}). Export the summary or write the answers down."
+        );
+        lines.extend(wrap(&text, width, " ", " ", theme.urgent()));
+    }
+    if let Some(status) = app.status() {
+        let (text, style) = if status.warning {
+            (format!("!! {}", status.text), theme.urgent())
+        } else {
+            (status.text.clone(), theme.strong())
+        };
+        lines.extend(wrap(&text, width, " ", " ", style));
     }
     lines
 }
@@ -207,7 +239,7 @@ fn render_question(app: &App<'_>, area: Rect, buf: &mut Buffer) {
         app.theme().title(),
     ));
     let inner = block.inner(main);
-    let layout = question_layout(app, inner.width, inner.height);
+    let layout = question_layout(app, inner.width, inner.height, panel.is_some());
     // The question stays in view while the answers scroll, unless it would leave them no room.
     let header_height = len_u16(layout.header.len());
     let (header, answers, area_for_answers) = if header_height <= inner.height / 2 {
@@ -257,8 +289,82 @@ fn render_question(app: &App<'_>, area: Rect, buf: &mut Buffer) {
         .scroll((len_u16(offset), 0))
         .render(area_for_answers, buf);
     if let Some(panel) = panel {
-        render_answers(app, panel, buf);
+        if app.features().intake {
+            render_intake_panel(app, panel, buf);
+        } else {
+            render_answers(app, panel, buf);
+        }
     }
+}
+
+/// "Still possible: Support group, Therapy group", for a window too narrow for the panel.
+fn possible_text(app: &App<'_>) -> String {
+    let Some(possible) = app.possible() else {
+        return String::new();
+    };
+    let names: Vec<&str> = possible
+        .outcomes
+        .iter()
+        .map(|&o| app.tree().outcomes[o].name.as_str())
+        .collect();
+    let estimate = if possible.exact { "" } else { " (estimate)" };
+    format!("Still possible{estimate}: {}", names.join(", "))
+}
+
+/// Beside the question in intake mode: where the call can still lead, the notes, the answers.
+fn render_intake_panel(app: &App<'_>, area: Rect, buf: &mut Buffer) {
+    let theme = app.theme();
+    let inner_width = framed().inner(area).width;
+    let mut possible = Vec::new();
+    if let Some(p) = app.possible() {
+        for &o in &p.outcomes {
+            let outcome = &app.tree().outcomes[o];
+            let style = if outcome.urgent {
+                theme.urgent()
+            } else {
+                Style::new()
+            };
+            let mark = if outcome.urgent { "! " } else { "• " };
+            possible.extend(wrap(&outcome.name, inner_width, mark, "  ", style));
+        }
+        if !p.exact {
+            possible.extend(wrap(
+                "(an estimate: too many ways to finish to try them all)",
+                inner_width,
+                "",
+                "",
+                theme.aside(),
+            ));
+        }
+    }
+    let notes = app.notes();
+    let mut note_lines = Vec::new();
+    for line in notes.trim_end().lines() {
+        note_lines.extend(wrap(line, inner_width, "", "", Style::new()));
+    }
+    let notes_height = if note_lines.is_empty() {
+        0
+    } else {
+        len_u16(note_lines.len().min(6)) + 2
+    };
+    let [top, middle, rest] = Layout::vertical([
+        Constraint::Length(len_u16(possible.len()) + 2),
+        Constraint::Length(notes_height),
+        Constraint::Fill(1),
+    ])
+    .areas(area);
+    let block = framed().title(Line::styled(" Still possible ", theme.title()));
+    Paragraph::new(possible).render(block.inner(top), buf);
+    block.render(top, buf);
+    if notes_height > 0 {
+        let block = framed().title(Line::styled(" Notes (n to edit) ", theme.title()));
+        let inner = block.inner(middle);
+        // The latest notes matter most, so long notes show their end.
+        let skip = note_lines.len().saturating_sub(usize::from(inner.height));
+        block.render(middle, buf);
+        Paragraph::new(note_lines.split_off(skip)).render(inner, buf);
+    }
+    render_answers(app, rest, buf);
 }
 
 /// A question laid out at a size: its heading lines, its answers' lines, and the marked answer's.
@@ -270,7 +376,7 @@ struct QuestionLayout {
     starts: Vec<usize>,
 }
 
-fn question_layout(app: &App<'_>, width: u16, height: u16) -> QuestionLayout {
+fn question_layout(app: &App<'_>, width: u16, height: u16, panel: bool) -> QuestionLayout {
     let theme = app.theme();
     let Position::Asking(q) = app.walk().position() else {
         return QuestionLayout {
@@ -281,9 +387,27 @@ fn question_layout(app: &App<'_>, width: u16, height: u16) -> QuestionLayout {
         };
     };
     let question = &app.tree().questions[q];
+    let intake = app.features().intake;
     let (k, n) = app.progress();
     let progress = Line::from(format!("Question {k} of at most {n}"));
-    let text = wrap(&question.text, width, "", "", theme.strong());
+    let wording = match (&question.intake, intake) {
+        (Some(wording), true) => wording,
+        _ => &question.text,
+    };
+    let mut text = wrap(wording, width, "", "", theme.strong());
+    if intake && let Some(guidance) = &question.guidance {
+        text.extend(wrap(
+            &format!("For staff: {guidance}"),
+            width,
+            "",
+            "  ",
+            theme.staff(),
+        ));
+    }
+    if intake && !panel {
+        // No room for the panel, so where the call is heading goes under the question.
+        text.extend(wrap(&possible_text(app), width, "", "  ", theme.aside()));
+    }
     let hint = if question.help.is_some() {
         wrap(
             "Press ? to see why we ask this.",
@@ -377,13 +501,11 @@ fn render_answers(app: &App<'_>, area: Rect, buf: &mut Buffer) {
         }
         let first = format!("{}. ", i + 1);
         let rest = " ".repeat(first.len());
-        lines.extend(wrap(
-            &question.text,
-            inner.width,
-            &first,
-            &rest,
-            Style::new(),
-        ));
+        let wording = match (&question.intake, app.features().intake) {
+            (Some(wording), true) => wording,
+            _ => &question.text,
+        };
+        lines.extend(wrap(wording, inner.width, &first, &rest, Style::new()));
         lines.extend(wrap(
             &format!("→ {}", choice.label),
             inner.width,
@@ -431,7 +553,7 @@ fn render_result(app: &App<'_>, area: Rect, buf: &mut Buffer) {
     }
     block = block.title(Line::styled(label, label_style).right_aligned());
     let inner = block.inner(area);
-    let lines = result_lines(result, inner.width, theme);
+    let lines = result_lines(app, inner.width);
     let height = usize::from(inner.height);
     let scroll = usize::from(app.scroll()).min(lines.len().saturating_sub(height));
     if lines.len() > height {
@@ -451,11 +573,11 @@ fn render_result(app: &App<'_>, area: Rect, buf: &mut Buffer) {
 }
 
 /// The result as lines at a width: the blocks of [`Explanation::blocks`], in order, all of them.
-pub fn result_lines(
-    result: &Result<Explanation, NoRecommendation>,
-    width: u16,
-    theme: Theme,
-) -> Vec<Line<'static>> {
+pub fn result_lines(app: &App<'_>, width: u16) -> Vec<Line<'static>> {
+    let theme = app.theme();
+    let Some(result) = app.result() else {
+        return Vec::new();
+    };
     let explanation = match result {
         Ok(explanation) => explanation,
         Err(problem) => {
@@ -473,8 +595,14 @@ pub fn result_lines(
             return lines;
         }
     };
+    let intake = app.features().intake;
     let mut lines = Vec::new();
-    let mut blocks = explanation.blocks().into_iter().peekable();
+    let blocks = if intake {
+        explanation.blocks_for_staff()
+    } else {
+        explanation.blocks()
+    };
+    let mut blocks = blocks.into_iter().peekable();
     let mut answer_number = 0;
     while let Some(block) = blocks.next() {
         match block {
@@ -518,6 +646,33 @@ pub fn result_lines(
                 lines.push(Line::default());
                 lines.extend(wrap(&text, width, "", "", theme.aside()));
             }
+            explain::Block::Staff(text) => {
+                lines.push(Line::default());
+                lines.extend(wrap(
+                    &format!("For staff: {text}"),
+                    width,
+                    "",
+                    "  ",
+                    theme.staff(),
+                ));
+            }
+        }
+    }
+    if intake {
+        lines.push(Line::default());
+        lines.extend(wrap("Notes", width, "", "", theme.heading()));
+        let notes = app.notes();
+        if notes.trim().is_empty() {
+            lines.extend(wrap(
+                "None yet. Press n to add notes; they go into the exported summary.",
+                width,
+                "  ",
+                "  ",
+                theme.aside(),
+            ));
+        }
+        for line in notes.trim_end().lines() {
+            lines.extend(wrap(line, width, "  ", "  ", Style::new()));
         }
     }
     lines
@@ -570,7 +725,7 @@ fn help_popup(app: &App<'_>, body: Rect) -> (Rect, Vec<Line<'static>>) {
     let width = body.width.saturating_sub(4).min(76);
     let text_width = width.saturating_sub(4);
     let mut lines = Vec::new();
-    if let Position::Asking(q) = app.walk().position() {
+    if let (Screen::Question, Position::Asking(q)) = (app.base(), app.walk().position()) {
         lines.push(Line::styled("Why we ask this", theme.heading()));
         let help = app.tree().questions[q]
             .help
@@ -585,6 +740,10 @@ fn help_popup(app: &App<'_>, body: Rect) -> (Rect, Vec<Line<'static>>) {
         Position::Asking(q) => app.tree().questions[q].choices.len(),
         Position::Finished => 0,
     };
+    let table: Vec<&Binding> = table
+        .iter()
+        .filter(|b| b.available(app.features()))
+        .collect();
     let names: Vec<String> = table.iter().map(|b| b.names(choices)).collect();
     let column = names.iter().map(|n| display_width(n)).max().unwrap_or(0);
     // Side by side when there is room for the descriptions, else each description under its keys.
@@ -634,25 +793,54 @@ fn render_help(app: &App<'_>, body: Rect, buf: &mut Buffer) {
 
 fn render_confirm(app: &App<'_>, pending: Pending, area: Rect, buf: &mut Buffer) {
     let theme = app.theme();
+    let features = app.features();
+    let next_call = match app.exported() {
+        Some(exported) => format!(
+            "Everything on screen will be cleared for the next caller. This call's summary was written to {}.",
+            exported.describe()
+        ),
+        None => "This call's summary has NOT been exported. Its answers and notes will be deleted for good.".to_owned(),
+    };
     let (title, text, action) = match pending {
-        Pending::Quit => ("Quit?", "Your answers will be lost.", "quit"),
+        Pending::Quit if features.autosave => (
+            "Quit?",
+            if app.base() == Screen::Result {
+                "The summary has not been exported. The call stays saved, and groupfit offers to resume it when it starts again."
+            } else {
+                "The call stays saved, and groupfit offers to resume it when it starts again."
+            }
+            .to_owned(),
+            "quit",
+        ),
+        Pending::Quit => ("Quit?", "Your answers will be lost.".to_owned(), "quit"),
+        Pending::Restart if features.intake => (
+            "Start again?",
+            "The answers so far will be cleared and you will go back to the first question. The notes are kept.".to_owned(),
+            "start again",
+        ),
         Pending::Restart => (
             "Start again?",
-            "Your answers so far will be cleared and you will go back to the first question.",
+            "Your answers so far will be cleared and you will go back to the first question.".to_owned(),
             "start again",
+        ),
+        Pending::NextCall => ("Next caller?", next_call, "clear everything"),
+        Pending::Discard => (
+            "Delete the unfinished call?",
+            "Its answers and notes will be deleted for good.".to_owned(),
+            "delete it",
         ),
     };
     let table = bindings(&Screen::Confirm(pending));
     let hint = |message: Message| {
         table
             .iter()
-            .find(|b| matches!(b.does, Does::Send(m) if m == message))
+            .find(|b| matches!(&b.does, Does::Send(m) if *m == message))
             .map(|b| b.hint(0))
             .unwrap_or_default()
     };
     let width = area.width.saturating_sub(4).min(52);
     let text_width = width.saturating_sub(4);
-    let mut lines = wrap(text, text_width, "", "", theme.strong());
+    let mut lines = wrap(&text, text_width, "", "", theme.strong());
     lines.push(Line::default());
     let keys = format!(
         "Press {} to {action}, or {} to go back.",
@@ -667,6 +855,57 @@ fn render_confirm(app: &App<'_>, pending: Pending, area: Rect, buf: &mut Buffer)
         .title(Line::styled(format!(" {title} "), theme.title()))
         .render(popup, buf);
     Paragraph::new(lines).render(inner_of(popup), buf);
+}
+
+/// The unfinished call found at start: what it is, and how its tree differs if it does.
+fn render_resume(app: &App<'_>, area: Rect, buf: &mut Buffer) {
+    let theme = app.theme();
+    let Some(offer) = app.offer() else {
+        return;
+    };
+    let block = framed().title(Line::styled(" Unfinished call ", theme.title()));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let width = inner.width;
+    let mut lines = wrap(&offer.description, width, "", "", theme.strong());
+    if let Some(change) = &offer.tree_change {
+        lines.push(Line::default());
+        lines.extend(wrap(
+            &format!("!! The questions have changed. {change}"),
+            width,
+            "",
+            "   ",
+            theme.urgent(),
+        ));
+    }
+    lines.push(Line::default());
+    lines.extend(wrap(
+        "Press y to resume it at the next unanswered question, with its notes. Press n to delete it and start a new call. Press q to quit and leave it saved.",
+        width,
+        "",
+        "",
+        Style::new(),
+    ));
+    Paragraph::new(lines).render(inner, buf);
+}
+
+/// The notes box over most of the body, with the cursor where typing goes.
+fn render_notes(app: &App<'_>, body: Rect, buf: &mut Buffer) {
+    let theme = app.theme();
+    let width = body.width.saturating_sub(4).min(90);
+    // Short enough to keep the question in sight above and below it.
+    let height = body.height.saturating_sub(6).clamp(3, 14);
+    let popup = centered(body, width, height);
+    Clear.render(popup, buf);
+    let block = Block::bordered()
+        .border_type(BorderType::Thick)
+        .title(Line::styled(" Notes about the call ", theme.title()))
+        .title_bottom(
+            Line::styled(" saved as you type · Esc closes ", theme.strong()).right_aligned(),
+        );
+    let inner = block.inner(popup);
+    block.render(popup, buf);
+    app.notes_box().render(inner, buf);
 }
 
 /// Inside a [`framed`] block.
@@ -875,9 +1114,8 @@ summary = "Call or text 988 now."
         let tree = tree();
         let mut app = App::new(&tree, Theme::plain());
         update(&mut app, Message::Pick(0));
-        let result = app.result().unwrap();
         for width in [8, 20, 40, 77, 200] {
-            for line in result_lines(result, width, Theme::plain()) {
+            for line in result_lines(&app, width) {
                 assert!(line.width() <= usize::from(width), "{line:?} at {width}");
             }
         }

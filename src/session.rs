@@ -1,0 +1,586 @@
+//! A call as data: autosaved while it runs, offered for resume after a crash or a dropped
+//! connection, and exported as a summary for the case record when it ends.
+//!
+//! Nothing here draws or reads keys: the TUI and plain mode decide when to save and export, and
+//! pass the clock in, so every function here can be tested with fixed times.
+//!
+//! Every file is written to a temporary file beside its destination with owner-only permissions
+//! (0600) and then renamed into place, so a reader never sees half a file. Exports never replace
+//! an existing file. The autosave is one file, `session.json`, in the state directory; while a
+//! questionnaire runs it holds a lock beside it, so two windows cannot overwrite each other's call.
+
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use serde::{Deserialize, Serialize};
+
+use crate::explain::{Explanation, TreeStamp, md, short_hash};
+use crate::tree::Tree;
+use crate::walk::{Position, Walk};
+
+/// The autosave's file name in the state directory.
+pub const SAVED_FILE: &str = "session.json";
+const LOCK_FILE: &str = "session.lock";
+/// The version of the saved-session format, written into every file.
+const FORMAT: u32 = 1;
+
+/// One answer as saved: ids, so that a saved call survives a restart of the program.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavedAnswer {
+    pub question: String,
+    pub option: String,
+}
+
+/// Everything needed to pick a call up again: the answers, the notes, when it started, and the
+/// tree it was answered on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Session {
+    /// The format version; a newer program may write a higher one.
+    pub groupfit_session: u32,
+    pub started: Timestamp,
+    pub saved: Timestamp,
+    pub tree: TreeStamp,
+    pub answers: Vec<SavedAnswer>,
+    pub notes: String,
+}
+
+impl Session {
+    /// The state of a call at `saved`.
+    pub fn of(walk: &Walk<'_>, notes: &str, started: Timestamp, saved: Timestamp) -> Self {
+        let tree = walk.tree();
+        Self {
+            groupfit_session: FORMAT,
+            started,
+            saved,
+            tree: stamp(tree),
+            answers: walk
+                .answers()
+                .iter()
+                .map(|a| {
+                    let question = &tree.questions[a.question];
+                    SavedAnswer {
+                        question: question.id.clone(),
+                        option: question.choices[a.choice].id.clone(),
+                    }
+                })
+                .collect(),
+            notes: notes.to_owned(),
+        }
+    }
+
+    /// Whether the call was saved with exactly this tree (same text, so the same hash).
+    pub fn same_tree(&self, tree: &Tree) -> bool {
+        self.tree.sha256 == tree.sha256
+    }
+
+    /// A sentence or two for the person deciding whether to resume: when, how far, and notes.
+    pub fn describe(&self, zone: &TimeZone) -> String {
+        let answers = count(self.answers.len(), "answer", "answers");
+        let lines = self.notes.lines().filter(|l| !l.trim().is_empty()).count();
+        let notes = count(lines, "line of notes", "lines of notes");
+        format!(
+            "A call started {} was not finished. It was last saved {}, with {answers} and {notes}.",
+            when(self.started, zone),
+            when(self.saved, zone)
+        )
+    }
+
+    /// What differs when the call was saved with another tree, in words; `None` when it is the same.
+    pub fn tree_change(&self, tree: &Tree) -> Option<String> {
+        if self.same_tree(tree) {
+            return None;
+        }
+        Some(format!(
+            "It was saved with the questions \"{}\", version {} ({}), but these are \"{}\", version {} ({}). Its answers may not mean the same with these questions: resuming replays only the answers that still match, and stops at the first that does not.",
+            self.tree.title,
+            self.tree.version,
+            short_hash(&self.tree.sha256),
+            tree.title,
+            tree.version,
+            short_hash(&tree.sha256)
+        ))
+    }
+}
+
+/// "no answers", "1 answer", "3 answers".
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    match n {
+        0 => format!("no {many}"),
+        1 => format!("1 {one}"),
+        n => format!("{n} {many}"),
+    }
+}
+
+/// The tree's stamp, as written into saved sessions and summaries.
+pub fn stamp(tree: &Tree) -> TreeStamp {
+    TreeStamp {
+        title: tree.title.clone(),
+        version: tree.version.clone(),
+        sha256: tree.sha256.clone(),
+    }
+}
+
+/// "at 14:05 today" or "on Friday 20 November 2026 at 14:05".
+fn when(at: Timestamp, zone: &TimeZone) -> String {
+    let then = at.to_zoned_datetime(zone.clone());
+    let today = Timestamp::now().to_zoned_datetime(zone.clone()).date();
+    if then.date() == today {
+        format!("at {} today", then.strftime("%H:%M"))
+    } else {
+        format!("on {}", then.strftime("%A %-d %B %Y at %H:%M"))
+    }
+}
+
+/// A saved call replayed onto a tree.
+#[derive(Debug, Clone)]
+pub struct Resumed<'t> {
+    pub walk: Walk<'t>,
+    /// How many saved answers were replayed.
+    pub replayed: usize,
+    /// Why replaying stopped before the saved answers ran out, in words.
+    pub stopped: Option<String>,
+}
+
+/// Replays a saved call's answers in order, stopping at the first that no longer fits the tree.
+///
+/// On the tree it was saved with every answer fits, and the walk stands where the call stopped:
+/// at the next unanswered question, or finished.
+pub fn resume<'t>(tree: &'t Tree, session: &Session) -> Resumed<'t> {
+    let mut walk = Walk::new(tree);
+    let mut stopped = None;
+    for saved in &session.answers {
+        let Position::Asking(q) = walk.position() else {
+            stopped = Some(format!(
+                "the questions ended before the saved answer to '{}'",
+                saved.question
+            ));
+            break;
+        };
+        let question = &tree.questions[q];
+        if question.id != saved.question {
+            stopped = Some(format!(
+                "the saved answers continue with '{}', but these questions ask '{}' next",
+                saved.question, question.id
+            ));
+            break;
+        }
+        let Some(choice) = tree.choice_ix(q, &saved.option) else {
+            stopped = Some(format!(
+                "question '{}' has no option '{}' any more",
+                question.id, saved.option
+            ));
+            break;
+        };
+        walk.choose(choice);
+    }
+    let replayed = walk.answers().len();
+    Resumed {
+        walk,
+        replayed,
+        stopped,
+    }
+}
+
+/// Why the saved session cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "error: cannot use '{}' for saved sessions: {source}; set XDG_STATE_HOME to a folder you can write to",
+        dir.display()
+    )]
+    Folder { dir: PathBuf, source: io::Error },
+    #[error(
+        "error: another groupfit is already running with a saved call in '{}'; finish or quit the call in that window, then start again",
+        dir.display()
+    )]
+    Busy { dir: PathBuf },
+    #[error(
+        "{}:{line}:{column}: error: the saved call cannot be read: {message}. It may hold a caller's answers, so it was left as it is; move it somewhere else and start again",
+        path.display()
+    )]
+    Unreadable {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("cannot write '{}': {source}", path.display())]
+    Write { path: PathBuf, source: io::Error },
+}
+
+/// The autosave: one file in the state directory, locked while a questionnaire uses it.
+#[derive(Debug)]
+pub struct Store {
+    dir: PathBuf,
+    /// Held until the store is dropped; the lock goes with it.
+    _lock: File,
+}
+
+impl Store {
+    /// `$XDG_STATE_HOME/groupfit`, or `~/.local/state/groupfit` when it is not set.
+    pub fn default_dir() -> Option<PathBuf> {
+        use etcetera::BaseStrategy as _;
+        let xdg = etcetera::base_strategy::Xdg::new().ok()?;
+        xdg.state_dir().map(|dir| dir.join("groupfit"))
+    }
+
+    /// Opens the folder (creating it, owner-only) and takes its lock.
+    pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        let folder = |source| StoreError::Folder {
+            dir: dir.to_owned(),
+            source,
+        };
+        create_private_dir(dir).map_err(folder)?;
+        let mut options = File::options();
+        options.create(true).truncate(false).write(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt as _;
+            options.mode(0o600);
+        }
+        let lock = options.open(dir.join(LOCK_FILE)).map_err(folder)?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                return Err(StoreError::Busy {
+                    dir: dir.to_owned(),
+                });
+            }
+            Err(fs::TryLockError::Error(source)) => return Err(folder(source)),
+        }
+        Ok(Self {
+            dir: dir.to_owned(),
+            _lock: lock,
+        })
+    }
+
+    /// Where the autosave is written.
+    pub fn path(&self) -> PathBuf {
+        self.dir.join(SAVED_FILE)
+    }
+
+    /// The saved call, if there is one.
+    pub fn load(&self) -> Result<Option<Session>, StoreError> {
+        let path = self.path();
+        let text = match fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(StoreError::Unreadable {
+                    path,
+                    line: 1,
+                    column: 1,
+                    message: e.to_string(),
+                });
+            }
+        };
+        let session: Session = serde_json::from_str(&text).map_err(|e| StoreError::Unreadable {
+            path: path.clone(),
+            line: e.line().max(1),
+            column: e.column().max(1),
+            message: e.to_string(),
+        })?;
+        if session.groupfit_session != FORMAT {
+            return Err(StoreError::Unreadable {
+                path,
+                line: 1,
+                column: 1,
+                message: format!(
+                    "it is in format {} and this groupfit reads format {FORMAT}",
+                    session.groupfit_session
+                ),
+            });
+        }
+        Ok(Some(session))
+    }
+
+    /// Replaces the saved call, atomically.
+    pub fn save(&self, session: &Session) -> Result<(), StoreError> {
+        let path = self.path();
+        let mut json = serde_json::to_string_pretty(session).unwrap_or_default();
+        json.push('\n');
+        write_private(&self.dir, &path, json.as_bytes(), Replace::Yes).map_err(|source| {
+            StoreError::Write {
+                path: path.clone(),
+                source,
+            }
+        })
+    }
+
+    /// Deletes the saved call; there being none is fine.
+    pub fn remove(&self) -> Result<(), StoreError> {
+        let path = self.path();
+        match fs::remove_file(&path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            Err(source) => Err(StoreError::Write { path, source }),
+        }
+    }
+}
+
+fn create_private_dir(dir: &Path) -> io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt as _;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
+/// Whether a write may replace an existing file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Replace {
+    Yes,
+    Never,
+}
+
+/// Writes a file owner-only, through a temporary file renamed into place.
+fn write_private(dir: &Path, path: &Path, bytes: &[u8], replace: Replace) -> io::Result<()> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".groupfit-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        builder.permissions(fs::Permissions::from_mode(0o600));
+    }
+    let mut file = builder.tempfile_in(dir)?;
+    file.write_all(bytes)?;
+    file.flush()?;
+    match replace {
+        Replace::Yes => file.persist(path).map(drop).map_err(|e| e.error),
+        Replace::Never => {
+            // A summary goes into a case record, so it must survive a power cut once shown.
+            file.as_file().sync_all()?;
+            file.persist_noclobber(path).map(drop).map_err(|e| e.error)
+        }
+    }
+}
+
+/// A finished call as it goes into the case record.
+#[derive(Debug, Clone)]
+pub struct Summary<'a> {
+    pub explanation: &'a Explanation,
+    pub notes: String,
+    pub started: Timestamp,
+    pub written: Timestamp,
+    pub zone: TimeZone,
+}
+
+/// The exported JSON: the `answer` wire format, then the notes and the times.
+#[derive(Serialize)]
+struct SummaryJson<'a> {
+    #[serde(flatten)]
+    explanation: &'a Explanation,
+    notes: &'a str,
+    started: String,
+    exported: String,
+}
+
+impl Summary<'_> {
+    fn local(&self, at: Timestamp, format: &str) -> String {
+        at.to_zoned_datetime(self.zone.clone())
+            .strftime(format)
+            .to_string()
+    }
+
+    /// RFC 3339 with the local offset, e.g. `2026-11-23T14:05:09+01:00`.
+    fn rfc3339(&self, at: Timestamp) -> String {
+        let offset = self.zone.to_offset(at);
+        at.display_with_offset(offset).to_string()
+    }
+
+    /// The summary in Markdown, ready to paste into a case record.
+    pub fn to_markdown(&self) -> String {
+        let e = self.explanation;
+        let mut out = String::new();
+        out.push_str("# Intake summary\n\n");
+        out.push_str(&format!(
+            "- **Call started:** {}\n",
+            self.local(self.started, "%A %-d %B %Y, %H:%M (UTC%:z)")
+        ));
+        out.push_str(&format!(
+            "- **Summary written:** {}\n",
+            self.local(self.written, "%A %-d %B %Y, %H:%M (UTC%:z)")
+        ));
+        out.push_str(&format!(
+            "- **Questions used:** \"{}\", version {}, sha256 `{}`\n",
+            md(&e.tree.title),
+            md(&e.tree.version),
+            e.tree.sha256
+        ));
+        let kind = if e.outcome.urgent {
+            "urgent, not a group"
+        } else {
+            "provisional"
+        };
+        out.push_str(&format!(
+            "- **Recommendation:** {} ({kind})\n",
+            md(&e.outcome.name)
+        ));
+
+        out.push_str("\n## Questions asked and answers given\n\n");
+        for (i, answer) in e.answers.iter().enumerate() {
+            let asked = answer
+                .intake_text
+                .as_deref()
+                .unwrap_or(&answer.question_text);
+            out.push_str(&format!(
+                "{}. {}  \n   **Answer:** {}\n",
+                i + 1,
+                md(asked),
+                md(&answer.option_label)
+            ));
+        }
+
+        if e.outcome.urgent {
+            out.push_str(&format!(
+                "\n## ⚠ IMPORTANT: {}\n\n{}\n",
+                md(&e.outcome.name),
+                md(&e.summary)
+            ));
+            list(&mut out, "Why this was shown", &e.why);
+        } else {
+            out.push_str(&format!(
+                "\n## Recommendation: {}\n\n{}\n",
+                md(&e.outcome.name),
+                md(&e.summary)
+            ));
+            list(&mut out, "Why this fits", &e.why);
+        }
+        list(&mut out, "Keep in mind", &e.keep_in_mind);
+        if let Some(also) = &e.also_consider {
+            list(
+                &mut out,
+                &format!("Also consider: {}", also.name),
+                &also.why,
+            );
+        }
+        if let Some(steps) = &e.next_steps {
+            out.push_str(&format!("\n### Next steps\n\n{}\n", md(steps)));
+        }
+
+        out.push_str("\n## Notes\n\n");
+        if self.notes.trim().is_empty() {
+            out.push_str("_No notes were taken._\n");
+        } else {
+            for line in self.notes.trim_end().lines() {
+                if line.trim().is_empty() {
+                    out.push_str(">\n");
+                } else {
+                    out.push_str(&format!("> {}  \n", md(line)));
+                }
+            }
+        }
+        out.push_str(&format!("\n---\n\n_{}_\n", md(&e.disclaimer)));
+        out
+    }
+
+    /// The summary as JSON: the `groupfit answer --format json` object plus `notes`, `started`
+    /// and `exported`, so `groupfit answer --answers` replays it.
+    pub fn to_json(&self) -> String {
+        let json = SummaryJson {
+            explanation: self.explanation,
+            notes: &self.notes,
+            started: self.rfc3339(self.started),
+            exported: self.rfc3339(self.written),
+        };
+        let mut text = serde_json::to_string_pretty(&json).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+
+    /// `groupfit-2026-11-23-140509`, from when the summary was written, in local time.
+    fn stem(&self) -> String {
+        self.local(self.written, "groupfit-%Y-%m-%d-%H%M%S")
+    }
+}
+
+fn list(out: &mut String, heading: &str, items: &[String]) {
+    if items.is_empty() {
+        return;
+    }
+    out.push_str(&format!("\n### {}\n\n", md(heading)));
+    for item in items {
+        out.push_str(&format!("- {}\n", md(item)));
+    }
+}
+
+/// The two files an export wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exported {
+    pub markdown: PathBuf,
+    pub json: PathBuf,
+}
+
+impl Exported {
+    /// "./groupfit-….md and ./groupfit-….json", for telling the person where to look.
+    pub fn describe(&self) -> String {
+        format!("{} and {}", self.markdown.display(), self.json.display())
+    }
+}
+
+/// Writes the summary as Markdown and JSON into `dir`, named by date and time, never replacing a
+/// file: when the name is taken, `-2`, `-3`, … is added.
+pub fn export(dir: &Path, summary: &Summary<'_>) -> io::Result<Exported> {
+    let stem = summary.stem();
+    let markdown = summary.to_markdown();
+    let json = summary.to_json();
+    for n in 1..1000 {
+        let name = if n == 1 {
+            stem.clone()
+        } else {
+            format!("{stem}-{n}")
+        };
+        let paths = Exported {
+            markdown: dir.join(format!("{name}.md")),
+            json: dir.join(format!("{name}.json")),
+        };
+        if paths.markdown.exists() || paths.json.exists() {
+            continue;
+        }
+        match write_private(dir, &paths.markdown, markdown.as_bytes(), Replace::Never) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+        match write_private(dir, &paths.json, json.as_bytes(), Replace::Never) {
+            Ok(()) => return Ok(paths),
+            Err(e) => {
+                // The Markdown just written is this export's own; take it back so the pair stays whole.
+                let _ = fs::remove_file(&paths.markdown);
+                if e.kind() != io::ErrorKind::AlreadyExists {
+                    return Err(e);
+                }
+            }
+        }
+    }
+    Err(io::Error::new(
+        io::ErrorKind::AlreadyExists,
+        format!(
+            "too many summaries named '{stem}' already in '{}'",
+            dir.display()
+        ),
+    ))
+}
+
+/// Checks that an export folder exists and is a folder, before any question is asked.
+pub fn check_export_dir(dir: &Path) -> Result<(), String> {
+    match fs::metadata(dir) {
+        Ok(meta) if meta.is_dir() => Ok(()),
+        Ok(_) => Err(format!(
+            "error: --export-dir '{}' is a file, not a folder; give a folder to write summaries into",
+            dir.display()
+        )),
+        Err(e) => Err(format!(
+            "error: --export-dir '{}' cannot be used: {e}; create the folder first or give another",
+            dir.display()
+        )),
+    }
+}
