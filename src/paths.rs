@@ -314,3 +314,94 @@ impl Listing {
 fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Source;
+
+    fn builtin() -> Tree {
+        Tree::load(&Source::builtin()).unwrap().0
+    }
+
+    fn ids(tree: &Tree, possible: &Possible) -> Vec<String> {
+        possible
+            .outcomes
+            .iter()
+            .map(|&o| tree.outcomes[o].id.clone())
+            .collect()
+    }
+
+    fn answered<'t>(tree: &'t Tree, answers: &[(&str, &str)]) -> Walk<'t> {
+        let mut walk = Walk::new(tree);
+        for (question, option) in answers {
+            let q = tree.question_ix(question).unwrap();
+            walk.choose(tree.choice_ix(q, option).unwrap());
+        }
+        walk
+    }
+
+    #[test]
+    fn still_possible_is_exactly_where_finishing_can_lead() {
+        let tree = builtin();
+        let start = still_possible(&Walk::new(&tree), usize::MAX);
+        assert!(start.exact);
+        assert_eq!(
+            ids(&tree, &start),
+            [
+                "support",
+                "therapy",
+                "psychoeducational",
+                "self_help",
+                "crisis"
+            ]
+        );
+        let past_safety = answered(&tree, &[("safety", "none")]);
+        let possible = still_possible(&past_safety, usize::MAX);
+        assert!(!ids(&tree, &possible).contains(&"crisis".to_owned()));
+
+        // Every outcome listed is reached by some path from here, and no other.
+        let walk = answered(
+            &tree,
+            &[("safety", "none"), ("who", "myself"), ("want", "learn")],
+        );
+        let possible = still_possible(&walk, usize::MAX);
+        let mut reached = vec![false; tree.outcomes.len()];
+        let mut stack = vec![walk.clone()];
+        while let Some(w) = stack.pop() {
+            match w.position() {
+                Position::Finished => reached[w.recommendation().unwrap().outcome] = true,
+                Position::Asking(q) => {
+                    for c in 0..tree.questions[q].choices.len() {
+                        let mut next = w.clone();
+                        next.choose(c);
+                        stack.push(next);
+                    }
+                }
+            }
+        }
+        let expected: Vec<OutcomeIx> = (0..reached.len()).filter(|&o| reached[o]).collect();
+        assert_eq!(possible.outcomes, expected);
+    }
+
+    #[test]
+    fn over_budget_the_estimate_misses_nothing() {
+        let tree = builtin();
+        let walk = answered(&tree, &[("safety", "none")]);
+        let exact = still_possible(&walk, usize::MAX);
+        let estimate = still_possible(&walk, 3);
+        assert!(!estimate.exact);
+        for o in &exact.outcomes {
+            assert!(estimate.outcomes.contains(o), "{}", tree.outcomes[*o].id);
+        }
+    }
+
+    #[test]
+    fn a_finished_walk_can_only_end_where_it_ended() {
+        let tree = builtin();
+        let walk = answered(&tree, &[("safety", "withdrawal")]);
+        let possible = still_possible(&walk, 10);
+        assert!(possible.exact);
+        assert_eq!(ids(&tree, &possible), ["crisis"]);
+    }
+}

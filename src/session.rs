@@ -584,3 +584,261 @@ pub fn check_export_dir(dir: &Path) -> Result<(), String> {
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::answers;
+    use crate::source::Source;
+
+    fn builtin() -> Tree {
+        Tree::load(&Source::builtin()).unwrap().0
+    }
+
+    fn walk<'t>(tree: &'t Tree, answers: &[(&str, &str)]) -> Walk<'t> {
+        let mut walk = Walk::new(tree);
+        for (question, option) in answers {
+            let q = tree.question_ix(question).unwrap();
+            assert_eq!(walk.position(), Position::Asking(q), "{question}");
+            assert!(walk.choose(tree.choice_ix(q, option).unwrap()));
+        }
+        walk
+    }
+
+    const THERAPY: &[(&str, &str)] = &[
+        ("safety", "none"),
+        ("who", "myself"),
+        ("want", "change"),
+        ("issue", "patterns"),
+        ("shared", "same"),
+        ("leader", "professional"),
+        ("commitment", "short_course"),
+        ("outside", "separate"),
+        ("feedback", "welcome"),
+    ];
+
+    fn at(seconds: i64) -> Timestamp {
+        Timestamp::from_second(1_795_000_000 + seconds).unwrap()
+    }
+
+    #[cfg(unix)]
+    fn mode(path: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt as _;
+        fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn a_saved_call_loads_back_the_same_owner_only() {
+        let tree = builtin();
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("state")).unwrap();
+        assert_eq!(store.load().unwrap(), None);
+        let session = Session::of(
+            &walk(&tree, &THERAPY[..3]),
+            "Calm.\nCall back.",
+            at(0),
+            at(60),
+        );
+        store.save(&session).unwrap();
+        assert_eq!(store.load().unwrap(), Some(session.clone()));
+        #[cfg(unix)]
+        {
+            assert_eq!(mode(&store.path()), 0o600);
+            assert_eq!(mode(&dir.path().join("state")), 0o700);
+        }
+        // Saving again replaces it whole.
+        let later = Session::of(&walk(&tree, &THERAPY[..4]), "Calm.", at(0), at(90));
+        store.save(&later).unwrap();
+        assert_eq!(store.load().unwrap(), Some(later));
+        store.remove().unwrap();
+        assert_eq!(store.load().unwrap(), None);
+        store.remove().unwrap();
+    }
+
+    #[test]
+    fn only_one_questionnaire_uses_a_store_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = Store::open(dir.path()).unwrap();
+        let second = Store::open(dir.path());
+        assert!(matches!(second, Err(StoreError::Busy { .. })), "{second:?}");
+        drop(first);
+        Store::open(dir.path()).unwrap();
+    }
+
+    #[test]
+    fn an_unreadable_call_is_located_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        fs::write(store.path(), "{\n  \"groupfit_session\": 1,\n  oops\n}").unwrap();
+        let error = store.load().unwrap_err();
+        let message = error.to_string();
+        assert!(
+            message.contains("session.json:3:3: error: the saved call cannot be read"),
+            "{message}"
+        );
+        assert!(message.contains("move it somewhere else"), "{message}");
+        assert!(store.path().exists());
+    }
+
+    #[test]
+    fn resuming_on_the_same_tree_replays_every_answer() {
+        let tree = builtin();
+        let session = Session::of(&walk(&tree, &THERAPY[..4]), "", at(0), at(1));
+        assert!(session.same_tree(&tree));
+        assert_eq!(session.tree_change(&tree), None);
+        let resumed = resume(&tree, &session);
+        assert_eq!(resumed.replayed, 4);
+        assert_eq!(resumed.stopped, None);
+        let next = tree.question_ix("shared").unwrap();
+        assert_eq!(resumed.walk.position(), Position::Asking(next));
+
+        let finished = Session::of(&walk(&tree, THERAPY), "", at(0), at(1));
+        let resumed = resume(&tree, &finished);
+        assert_eq!(resumed.walk.position(), Position::Finished);
+        let explanation = Explanation::of(&resumed.walk).unwrap();
+        assert_eq!(explanation.outcome.id, "therapy");
+    }
+
+    #[test]
+    fn resuming_on_another_tree_says_so_and_stops_where_answers_no_longer_fit() {
+        let tree = builtin();
+        let mut session = Session::of(&walk(&tree, &THERAPY[..4]), "Notes.", at(0), at(1));
+        session.tree.sha256 = "0".repeat(64);
+        session.tree.version = "2025.01".to_owned();
+        let change = session.tree_change(&tree).unwrap();
+        assert!(change.contains("version 2025.01"), "{change}");
+        assert!(change.contains("may not mean the same"), "{change}");
+
+        session.answers[2].option = "gone".to_owned();
+        let resumed = resume(&tree, &session);
+        assert_eq!(resumed.replayed, 2);
+        let why = resumed.stopped.unwrap();
+        assert!(why.contains("'want' has no option 'gone'"), "{why}");
+
+        session.answers[2].question = "elsewhere".to_owned();
+        let why = resume(&tree, &session).stopped.unwrap();
+        assert!(why.contains("continue with 'elsewhere'"), "{why}");
+    }
+
+    #[test]
+    fn the_description_counts_answers_and_notes() {
+        let tree = builtin();
+        let session = Session::of(&walk(&tree, &THERAPY[..1]), "one\n\ntwo\n", at(0), at(1));
+        let text = session.describe(&TimeZone::UTC);
+        assert!(text.contains("1 answer and 2 lines of notes"), "{text}");
+        assert!(text.contains("2026"), "an old call names its date: {text}");
+    }
+
+    fn summary<'a>(explanation: &'a Explanation, notes: &str) -> Summary<'a> {
+        Summary {
+            explanation,
+            notes: notes.to_owned(),
+            started: at(0),
+            written: at(600),
+            zone: TimeZone::fixed(jiff::tz::offset(1)),
+        }
+    }
+
+    #[test]
+    fn the_markdown_summary_has_everything_for_the_case_record() {
+        let tree = builtin();
+        let explanation = Explanation::of(&walk(&tree, THERAPY)).unwrap();
+        let text = summary(&explanation, "Lives alone.\n\nPrefers *evenings*.").to_markdown();
+        for expected in [
+            "# Intake summary",
+            "- **Call started:** ",
+            "(UTC+01:00)",
+            &format!("sha256 `{}`", tree.sha256),
+            "- **Recommendation:** Therapy group (provisional)",
+            "## Questions asked and answers given",
+            "1. Before we talk about groups, ask the caller",
+            "   **Answer:** None of these is true for me right now",
+            "## Recommendation: Therapy group",
+            "### Why this fits",
+            "### Also consider:",
+            "## Notes",
+            "> Lives alone.  \n>\n> Prefers \\*evenings\\*.",
+            "It is not a diagnosis",
+        ] {
+            assert!(text.contains(expected), "lacks {expected:?}:\n{text}");
+        }
+        let empty = summary(&explanation, " \n").to_markdown();
+        assert!(empty.contains("_No notes were taken._"));
+    }
+
+    #[test]
+    fn an_urgent_summary_says_so_first() {
+        let tree = builtin();
+        let explanation = Explanation::of(&walk(&tree, &[("safety", "suicide_or_harm")])).unwrap();
+        let text = summary(&explanation, "").to_markdown();
+        assert!(text.contains("(urgent, not a group)"), "{text}");
+        assert!(text.contains("## ⚠ IMPORTANT:"), "{text}");
+    }
+
+    #[test]
+    fn the_json_summary_replays_to_the_same_recommendation() {
+        let tree = builtin();
+        let explanation = Explanation::of(&walk(&tree, THERAPY)).unwrap();
+        let json = summary(&explanation, "Call back Tuesday.").to_json();
+        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(value["notes"], "Call back Tuesday.");
+        assert_eq!(value["started"], "2026-11-18T12:06:40+01:00");
+        assert_eq!(value["exported"], "2026-11-18T12:16:40+01:00");
+        assert_eq!(value["outcome"]["id"], "therapy");
+        assert!(value["also_consider"].is_object());
+
+        let file = answers::parse_file(&Source::new("summary.json", json)).unwrap();
+        assert_eq!(file.notes.as_deref(), Some("Call back Tuesday."));
+        let replayed = answers::replay(&tree, &file.answers).unwrap();
+        assert_eq!(Explanation::of(&replayed.walk).unwrap(), explanation);
+    }
+
+    #[test]
+    fn an_export_never_overwrites() {
+        let tree = builtin();
+        let explanation = Explanation::of(&walk(&tree, THERAPY)).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let summary = summary(&explanation, "");
+        let taken = dir.path().join(format!("{}.md", summary.stem()));
+        fs::write(&taken, "someone else's record").unwrap();
+
+        let first = export(dir.path(), &summary).unwrap();
+        assert_eq!(
+            first.markdown,
+            dir.path().join("groupfit-2026-11-18-121640-2.md")
+        );
+        assert_eq!(
+            first.json,
+            dir.path().join("groupfit-2026-11-18-121640-2.json")
+        );
+        let second = export(dir.path(), &summary).unwrap();
+        assert_eq!(
+            second.markdown,
+            dir.path().join("groupfit-2026-11-18-121640-3.md")
+        );
+        assert_eq!(fs::read_to_string(&taken).unwrap(), "someone else's record");
+        assert_eq!(
+            fs::read_to_string(&first.markdown).unwrap(),
+            summary.to_markdown()
+        );
+        assert_eq!(fs::read_to_string(&second.json).unwrap(), summary.to_json());
+        #[cfg(unix)]
+        for path in [&first.markdown, &first.json, &second.markdown, &second.json] {
+            assert_eq!(mode(path), 0o600, "{}", path.display());
+        }
+        // No temporary file is left behind.
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 5);
+    }
+
+    #[test]
+    fn an_export_folder_must_be_a_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(check_export_dir(dir.path()).is_ok());
+        let missing = check_export_dir(&dir.path().join("nope")).unwrap_err();
+        assert!(missing.contains("create the folder first"), "{missing}");
+        let file = dir.path().join("file");
+        fs::write(&file, "").unwrap();
+        let not_dir = check_export_dir(&file).unwrap_err();
+        assert!(not_dir.contains("is a file, not a folder"), "{not_dir}");
+    }
+}

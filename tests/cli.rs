@@ -1,5 +1,5 @@
-//! Whole-program tests of the commands that need no terminal: check, paths, answer, plain mode,
-//! completions and the man page.
+//! Whole-program tests of the commands that need no terminal: check, paths, answer, plain mode
+//! (with intake: notes, autosave, resume and export), completions and the man page.
 
 // Test helpers outside #[test] functions unwrap too: a failure there is a failed test.
 #![allow(clippy::unwrap_used)]
@@ -607,7 +607,9 @@ fn every_listed_path_replays_to_the_same_outcome() {
 
 #[test]
 fn intake_wording_and_staff_guidance_in_plain_mode() {
+    let state = tempfile::tempdir().unwrap();
     groupfit()
+        .env("XDG_STATE_HOME", state.path())
         .args(["--intake", "--plain"])
         .write_stdin("1\n")
         .assert()
@@ -615,4 +617,217 @@ fn intake_wording_and_staff_guidance_in_plain_mode() {
         .stdout(contains("ask the caller"))
         .stdout(contains("For staff: If the caller hesitates"))
         .stdout(contains("For staff: Stay on the line"));
+}
+
+/// The lines that answer the built-in tree by option ids, for plain mode's standard input.
+fn typed_answers(answers: &[(&str, &str)]) -> String {
+    let tree = groupfit::tree::Tree::load(&groupfit::source::Source::builtin())
+        .unwrap()
+        .0;
+    let mut lines = String::new();
+    for (question, option) in answers {
+        let q = tree.question_ix(question).unwrap();
+        lines.push_str(&(tree.choice_ix(q, option).unwrap() + 1).to_string());
+        lines.push('\n');
+    }
+    lines
+}
+
+const THERAPY: &[(&str, &str)] = &[
+    ("safety", "none"),
+    ("who", "myself"),
+    ("want", "change"),
+    ("issue", "patterns"),
+    ("shared", "same"),
+    ("leader", "professional"),
+    ("commitment", "short_course"),
+    ("outside", "separate"),
+    ("feedback", "welcome"),
+];
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt as _;
+    fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+fn files_in(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn plain_intake_takes_notes_exports_at_the_end_and_the_json_replays() {
+    let state = tempfile::tempdir().unwrap();
+    let exports = tempfile::tempdir().unwrap();
+    let mut input = typed_answers(&THERAPY[..3]);
+    input.push_str("n\nCaller prefers evenings.\n");
+    input.push_str(&typed_answers(&THERAPY[3..]));
+    groupfit()
+        .env("XDG_STATE_HOME", state.path())
+        .args(["--intake", "--plain", "--export-dir"])
+        .arg(exports.path())
+        .write_stdin(input)
+        .assert()
+        .success()
+        .stdout(contains("Note added."))
+        .stdout(contains("Provisional recommendation: Therapy group"))
+        .stdout(contains("Notes\n  Caller prefers evenings."))
+        .stdout(contains("Summary written to"));
+    let files = files_in(exports.path());
+    assert_eq!(files.len(), 2, "{files:?}");
+    let (json, markdown) = (&files[0], &files[1]);
+    assert!(markdown.to_string_lossy().ends_with(".md"));
+    #[cfg(unix)]
+    {
+        assert_eq!(mode(markdown), 0o600);
+        assert_eq!(mode(json), 0o600);
+    }
+    let text = fs::read_to_string(markdown).unwrap();
+    assert!(text.contains("> Caller prefers evenings."), "{text}");
+    assert!(text.contains("## Recommendation: Therapy group"), "{text}");
+    assert!(
+        !state.path().join("groupfit/session.json").exists(),
+        "an exported call is not kept"
+    );
+
+    let replayed = groupfit()
+        .args(["answer", "--format", "json", "--answers"])
+        .arg(json)
+        .output()
+        .unwrap();
+    assert!(replayed.status.success());
+    let replayed: serde_json::Value = serde_json::from_slice(&replayed.stdout).unwrap();
+    let exported: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(json).unwrap()).unwrap();
+    assert_eq!(replayed["outcome"]["id"], "therapy");
+    assert_eq!(replayed["why"], exported["why"]);
+    assert_eq!(exported["notes"], "Caller prefers evenings.");
+}
+
+#[test]
+fn plain_intake_keeps_a_dropped_call_and_resumes_it() {
+    let state = tempfile::tempdir().unwrap();
+    let saved = state.path().join("groupfit/session.json");
+    let mut input = typed_answers(&THERAPY[..2]);
+    input.push_str("n\nLives alone.\n");
+    // The input ends mid-call, as when a connection drops.
+    groupfit()
+        .env("XDG_STATE_HOME", state.path())
+        .args(["--intake", "--plain"])
+        .write_stdin(input)
+        .assert()
+        .code(1)
+        .stderr(contains("input ended"));
+    let text = fs::read_to_string(&saved).unwrap();
+    assert!(
+        text.contains("\"myself\"") && text.contains("Lives alone."),
+        "{text}"
+    );
+
+    // Quitting at the offer leaves it alone.
+    groupfit()
+        .env("XDG_STATE_HOME", state.path())
+        .args(["--intake", "--plain"])
+        .write_stdin("q\n")
+        .assert()
+        .success()
+        .stdout(contains("2 answers and 1 line of notes"))
+        .stdout(contains("still saved"));
+    assert_eq!(fs::read_to_string(&saved).unwrap(), text);
+
+    let mut input = "y\n".to_owned();
+    input.push_str(&typed_answers(&THERAPY[2..]));
+    groupfit()
+        .env("XDG_STATE_HOME", state.path())
+        .args(["--intake", "--plain"])
+        .write_stdin(input)
+        .assert()
+        .success()
+        .stdout(contains(
+            "Resumed the call: 2 answers and the notes are back.",
+        ))
+        .stdout(contains("Question 3 of at most"))
+        .stdout(contains("Provisional recommendation: Therapy group"))
+        .stdout(contains("Lives alone."))
+        .stdout(contains("The call is saved in"));
+    // Not exported, so still kept; deleting it asks first.
+    assert!(saved.exists());
+    groupfit()
+        .env("XDG_STATE_HOME", state.path())
+        .args(["--intake", "--plain"])
+        .write_stdin("n\nn\nq\n")
+        .assert()
+        .success();
+    assert!(saved.exists(), "answering no to the confirmation keeps it");
+    groupfit()
+        .env("XDG_STATE_HOME", state.path())
+        .args(["--intake", "--plain"])
+        .write_stdin("n\ny\nq\n")
+        .assert()
+        .success()
+        .stdout(contains("The unfinished call was deleted."));
+    assert!(!saved.exists());
+}
+
+#[test]
+fn a_saved_call_that_cannot_be_read_is_located_and_kept() {
+    let state = tempfile::tempdir().unwrap();
+    let dir = state.path().join("groupfit");
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(dir.join("session.json"), "{ not json").unwrap();
+    groupfit()
+        .env("XDG_STATE_HOME", state.path())
+        .args(["--intake", "--plain"])
+        .write_stdin("1\n")
+        .assert()
+        .code(1)
+        .stderr(contains(
+            "session.json:1:3: error: the saved call cannot be read",
+        ))
+        .stderr(contains("move it somewhere else"));
+    assert_eq!(
+        fs::read_to_string(dir.join("session.json")).unwrap(),
+        "{ not json"
+    );
+}
+
+#[test]
+fn a_missing_export_folder_is_refused_before_any_question() {
+    let state = tempfile::tempdir().unwrap();
+    groupfit()
+        .env("XDG_STATE_HOME", state.path())
+        .args(["--intake", "--plain", "--export-dir", "/no/such/folder"])
+        .write_stdin("1\n")
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(contains("--export-dir '/no/such/folder' cannot be used"));
+}
+
+#[test]
+fn outside_intake_nothing_is_written_unless_asked() {
+    let state = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    groupfit()
+        .env("XDG_STATE_HOME", state.path())
+        .current_dir(work.path())
+        .arg("--plain")
+        .write_stdin(typed_answers(&THERAPY[..2]))
+        .assert()
+        .code(1);
+    assert!(files_in(state.path()).is_empty());
+    assert!(files_in(work.path()).is_empty());
+
+    groupfit()
+        .env("XDG_STATE_HOME", state.path())
+        .args(["--plain", "--save"])
+        .write_stdin(typed_answers(&THERAPY[..2]))
+        .assert()
+        .code(1);
+    assert!(state.path().join("groupfit/session.json").exists());
 }

@@ -13,10 +13,11 @@ use std::process::Command;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
+use crossterm::event::KeyCode;
 use groupfit::explain::{Block, Explanation};
 use groupfit::source::Source;
 use groupfit::tree::{Step, Tree};
-use groupfit::tui::{self, App, Message, Pending, Screen, Theme, update};
+use groupfit::tui::{self, App, Features, Message, Pending, Screen, Theme, update};
 use groupfit::walk::{Position, Walk};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -170,6 +171,39 @@ fn fixture() -> Tree {
         .0
 }
 
+/// The fixture with read-aloud wording and staff guidance, for intake mode.
+fn intake_fixture() -> Tree {
+    let text = TREE
+        .replace(
+            "help = \"We ask this first",
+            "intake = \"Ask the caller whether any of these is true for them right now.\"\nguidance = \"If the caller will not answer, choose 'rather not say'.\"\nhelp = \"We ask this first",
+        )
+        .replace(
+            "next_steps = \"If you can, tell someone you trust",
+            "guidance = \"Stay on the line and offer to connect the caller to 988.\"\nnext_steps = \"If you can, tell someone you trust",
+        );
+    let tree = Tree::load(&Source::new("intake.toml", text)).unwrap().0;
+    assert!(tree.questions[tree.start].intake.is_some());
+    tree
+}
+
+fn intake_app<'t>(tree: &'t Tree, messages: &[Message]) -> App<'t> {
+    let mut app = App::with(tree, Theme::plain(), Features::intake(), None);
+    for message in messages {
+        update(&mut app, message.clone());
+    }
+    app
+}
+
+fn typing(text: &str) -> Vec<Message> {
+    text.chars()
+        .map(|c| match c {
+            '\n' => Message::Edit(KeyCode::Enter.into()),
+            c => Message::Edit(KeyCode::Char(c).into()),
+        })
+        .collect()
+}
+
 fn builtin() -> Tree {
     Tree::load(&Source::builtin())
         .unwrap_or_else(|e| panic!("the built-in tree does not load: {e:?}"))
@@ -276,6 +310,79 @@ fn snapshot_confirm_quit() {
     let app = app(&tree, &[pick(&tree, "safety", "none"), Message::Quit]);
     assert_eq!(app.screen(), Screen::Confirm(Pending::Quit));
     snapshot!("confirm_quit_80x24", &app, 80, 24);
+}
+
+#[test]
+fn snapshot_intake_question_with_staff_guidance_and_where_the_call_can_go() {
+    let tree = intake_fixture();
+    let app = intake_app(&tree, &[]);
+    snapshot!("intake_first_question_80x24", &app, 80, 24);
+    let mut messages = vec![pick(&tree, "safety", "none"), Message::Notes];
+    messages.extend(typing("Calls from work.\nPrefers evenings."));
+    messages.push(Message::CloseNotes);
+    let app = intake_app(&tree, &messages);
+    snapshot!("intake_second_question_100x30", &app, 100, 30);
+}
+
+#[test]
+fn snapshot_intake_notes_box() {
+    let tree = intake_fixture();
+    let mut messages = vec![pick(&tree, "safety", "none"), Message::Notes];
+    messages.extend(typing("Calls from work.\nPrefers evenings."));
+    let app = intake_app(&tree, &messages);
+    assert_eq!(app.screen(), Screen::Notes);
+    snapshot!("intake_notes_80x24", &app, 80, 24);
+}
+
+#[test]
+fn snapshot_intake_crisis_result_puts_staff_guidance_first() {
+    let tree = intake_fixture();
+    let app = intake_app(&tree, &[pick(&tree, "safety", "harm")]);
+    snapshot!("intake_crisis_result_80x24", &app, 80, 24);
+    let text = screen_text(draw(&app, 80, 24).backend().buffer());
+    let banner = text.find("IMPORTANT").unwrap();
+    let staff = text.find("For staff: Stay on the line").unwrap();
+    let why = text.find("Why we are showing this").unwrap();
+    assert!(banner < staff && staff < why, "{text}");
+}
+
+#[test]
+fn snapshot_intake_next_caller_warns_when_not_exported() {
+    let tree = intake_fixture();
+    let mut messages = support_walk(&tree);
+    messages.push(Message::NextCall);
+    let app = intake_app(&tree, &messages);
+    assert_eq!(app.screen(), Screen::Confirm(Pending::NextCall));
+    snapshot!("intake_next_caller_80x24", &app, 80, 24);
+}
+
+#[test]
+fn an_unfinished_call_on_another_tree_is_shown_as_such() {
+    let tree = intake_fixture();
+    let mut walk = Walk::new(&tree);
+    walk.choose(3);
+    let mut saved = groupfit::session::Session::of(
+        &walk,
+        "note",
+        jiff::Timestamp::UNIX_EPOCH,
+        jiff::Timestamp::UNIX_EPOCH,
+    );
+    saved.tree.version = "old.1".to_owned();
+    saved.tree.sha256 = "f".repeat(64);
+    let app = App::with(&tree, Theme::plain(), Features::intake(), Some(saved));
+    let words = screen_words(draw(&app, 80, 24).backend().buffer());
+    for expected in [
+        "Unfinished call",
+        "1 answer and 1 line of notes",
+        "The questions have changed",
+        "version old.1 (ffffffffffff)",
+        "Press y to resume it",
+    ] {
+        assert!(
+            words.contains(&squash(expected)),
+            "lacks {expected:?}:\n{words}"
+        );
+    }
 }
 
 fn support_walk(tree: &Tree) -> Vec<Message> {
@@ -617,14 +724,34 @@ impl Pane {
     /// afterwards the pane prints the exit code and `stty -a`, so the terminal's state after
     /// groupfit can be checked.
     fn start(name: &str, width: u16, height: u16, tree: Option<&Path>) -> Pane {
+        Pane::start_with(name, width, height, tree, &[], &[])
+    }
+
+    /// [`Pane::start`] with more arguments, and environment variables set for groupfit.
+    fn start_with(
+        name: &str,
+        width: u16,
+        height: u16,
+        tree: Option<&Path>,
+        args: &[&str],
+        env: &[(&str, &Path)],
+    ) -> Pane {
         let quote = |text: &str| format!("'{}'", text.replace('\'', "'\\''"));
         let mut command = quote(env!("CARGO_BIN_EXE_groupfit"));
         if let Some(tree) = tree {
             command.push_str(" --questions ");
             command.push_str(&quote(&tree.display().to_string()));
         }
+        for arg in args {
+            command.push(' ');
+            command.push_str(&quote(arg));
+        }
+        let mut vars = String::new();
+        for (name, value) in env {
+            vars.push_str(&format!("{name}={} ", quote(&value.display().to_string())));
+        }
         let script = format!(
-            "env -u GROUPFIT_QUESTIONS -u NO_COLOR TERM=xterm-256color {command}; echo __EXIT:$?; stty -a; echo __DONE; exec sleep 300"
+            "env -u GROUPFIT_QUESTIONS -u NO_COLOR TERM=xterm-256color {vars}{command}; echo __EXIT:$?; stty -a; echo __DONE; exec sleep 300"
         );
         let pane = Pane {
             socket: format!("groupfit-test-{}-{name}", std::process::id()),
@@ -660,6 +787,11 @@ impl Pane {
 
     fn send(&self, key: &str) {
         self.tmux(&["send-keys", "-t", "0", key]);
+    }
+
+    /// Types text as it is, without tmux reading key names in it.
+    fn type_text(&self, text: &str) {
+        self.tmux(&["send-keys", "-t", "0", "-l", text]);
     }
 
     /// The screen and everything scrolled off it.
@@ -868,4 +1000,186 @@ fn terminal_sigterm_restores_the_terminal() {
     assert!(text.contains("__EXIT:143"), "{text}");
     assert!(!pane.alternate_screen());
     assert_terminal_sane(&text);
+}
+
+/// Waits until a file exists and holds `needle`, and returns its text.
+fn wait_for_file(path: &Path, needle: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        if text.contains(needle) {
+            return text;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {needle:?} in {}; it holds:\n{text}",
+            path.display()
+        );
+        sleep(Duration::from_millis(50));
+    }
+}
+
+/// Files in a folder whose names end with `suffix`.
+fn files_ending(dir: &Path, suffix: &str) -> Vec<std::path::PathBuf> {
+    let mut found: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.to_string_lossy().ends_with(suffix))
+        .collect();
+    found.sort();
+    found
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// The keys for one answer of the built-in tree, found by ids so edits to wording do not matter.
+fn key_for(tree: &Tree, question: &str, option: &str) -> String {
+    let q = tree.question_ix(question).unwrap();
+    (tree.choice_ix(q, option).unwrap() + 1).to_string()
+}
+
+#[test]
+#[cfg(unix)]
+fn terminal_intake_call_survives_a_kill_and_is_exported() {
+    if !tmux_available("terminal_intake_call_survives_a_kill_and_is_exported") {
+        return;
+    }
+    let tree = builtin();
+    let state = tempfile::tempdir().unwrap();
+    let exports = tempfile::tempdir().unwrap();
+    let saved = state.path().join("groupfit").join("session.json");
+    let args = ["--intake", "--export-dir", exports.path().to_str().unwrap()];
+    let env = [("XDG_STATE_HOME", state.path())];
+    let answers = [
+        ("safety", "none"),
+        ("who", "myself"),
+        ("want", "change"),
+        ("issue", "patterns"),
+        ("shared", "same"),
+        ("leader", "professional"),
+        ("commitment", "short_course"),
+        ("outside", "separate"),
+        ("feedback", "welcome"),
+    ];
+
+    // Two answers, each saved as soon as it is given; then the process dies.
+    let pane = Pane::start_with("intake-kill", 100, 30, None, &args, &env);
+    pane.wait_for(&question(1));
+    pane.wait_for("Still possible");
+    pane.wait_for("For staff:");
+    pane.send(&key_for(&tree, "safety", "none"));
+    pane.wait_for(&question(2));
+    pane.send(&key_for(&tree, "who", "myself"));
+    pane.wait_for(&question(3));
+    wait_for_file(&saved, "\"myself\"");
+    assert_eq!(mode(&saved), 0o600);
+    assert_eq!(mode(saved.parent().unwrap()), 0o700);
+    let pid = pane.groupfit_pid();
+    assert!(
+        Command::new("kill")
+            .args(["-KILL", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    pane.wait_for("__EXIT:137");
+    drop(pane);
+
+    // Started again, it offers the call, and resumes at the third question.
+    let pane = Pane::start_with("intake-resume", 100, 30, None, &args, &env);
+    let offer = pane.wait_for("Unfinished call");
+    assert!(offer.contains("2 answers"), "{offer}");
+    pane.send("y");
+    pane.wait_for("Resumed the call");
+    pane.wait_for(&question(3));
+    for (k, (question_id, option)) in answers.iter().enumerate().skip(2) {
+        pane.wait_for(&question(k + 1));
+        pane.send(&key_for(&tree, question_id, option));
+    }
+    pane.wait_for("Provisional recommendation: Therapy group");
+
+    // A note typed on the result screen is saved and shown.
+    pane.send("n");
+    pane.wait_for("Notes about the call");
+    pane.type_text("Prefers evenings; call back Tuesday.");
+    wait_for_file(&saved, "Prefers evenings; call back Tuesday.");
+    pane.send("Escape");
+    pane.send("End");
+    pane.wait_for("Prefers evenings; call back Tuesday.");
+
+    // Export: both files, owner-only, and the autosave is gone.
+    pane.send("e");
+    pane.wait_for("Summary written to");
+    let markdown = files_ending(exports.path(), ".md");
+    let json = files_ending(exports.path(), ".json");
+    assert_eq!(
+        (markdown.len(), json.len()),
+        (1, 1),
+        "{markdown:?} {json:?}"
+    );
+    assert_eq!(mode(&markdown[0]), 0o600);
+    assert_eq!(mode(&json[0]), 0o600);
+    assert!(
+        !saved.exists(),
+        "the autosave is deleted once the call is exported"
+    );
+
+    let text = std::fs::read_to_string(&markdown[0]).unwrap();
+    for expected in [
+        "# Intake summary",
+        "**Call started:**",
+        "version 2026",
+        &tree.sha256,
+        "## Recommendation: Therapy group",
+        "### Why this fits",
+        "> Prefers evenings; call back Tuesday.",
+        "It is not a diagnosis",
+    ] {
+        assert!(
+            text.contains(expected),
+            "the summary lacks {expected:?}:\n{text}"
+        );
+    }
+    for (question_id, option) in answers {
+        let q = tree.question_ix(question_id).unwrap();
+        let question = &tree.questions[q];
+        let wording = question.intake.as_deref().unwrap_or(&question.text);
+        let label = &question.choices[tree.choice_ix(q, option).unwrap()].label;
+        assert!(text.contains(wording), "the summary lacks {wording:?}");
+        assert!(text.contains(label), "the summary lacks {label:?}");
+    }
+
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json[0]).unwrap()).unwrap();
+    assert_eq!(summary["outcome"]["id"], "therapy");
+    assert_eq!(summary["notes"], "Prefers evenings; call back Tuesday.");
+    assert!(summary["started"].as_str().unwrap().starts_with("20"));
+
+    // The exported JSON replays to the same recommendation.
+    let replayed = Command::new(env!("CARGO_BIN_EXE_groupfit"))
+        .args(["answer", "--format", "json", "--answers"])
+        .arg(&json[0])
+        .env_remove("GROUPFIT_QUESTIONS")
+        .output()
+        .unwrap();
+    assert!(
+        replayed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&replayed.stderr)
+    );
+    let replayed: serde_json::Value = serde_json::from_slice(&replayed.stdout).unwrap();
+    assert_eq!(replayed["outcome"], summary["outcome"]);
+    assert_eq!(replayed["why"], summary["why"]);
+
+    // Quitting after the export asks nothing and leaves the report in the scrollback.
+    pane.send("q");
+    let text = pane.wait_for("__DONE");
+    assert!(text.contains("__EXIT:0"), "{text}");
+    assert!(text.contains("Summary written to"), "{text}");
+    assert_terminal_sane(&text);
+    assert!(!saved.exists());
 }

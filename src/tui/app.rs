@@ -560,6 +560,23 @@ fn scrolled(from: u16, lines: i32, max: u16) -> u16 {
 
 /// Applies a message: the only place the app changes.
 pub fn update(app: &mut App<'_>, message: Message) {
+    // Until an unfinished call is resumed or discarded, nothing may change the walk or the notes.
+    let allowed_on_offer = matches!(
+        message,
+        Message::Resume
+            | Message::Discard
+            | Message::Yes
+            | Message::No
+            | Message::ToggleHelp
+            | Message::ScrollUp
+            | Message::ScrollDown
+            | Message::Quit
+            | Message::QuitNow
+            | Message::Resize(..)
+    );
+    if app.offer.is_some() && !allowed_on_offer {
+        return;
+    }
     match message {
         Message::Up => app.selected = app.selected.saturating_sub(1),
         Message::Down => {
@@ -888,5 +905,270 @@ summary = "Call someone."
         assert_eq!(app.scroll(), 0);
         send(&mut app, &[Message::Bottom, Message::Resize(200, 100)]);
         assert_eq!(app.scroll(), 0, "everything fits once the window is large");
+    }
+
+    fn intake(tree: &Tree) -> App<'_> {
+        App::with(tree, Theme::plain(), Features::intake(), None)
+    }
+
+    fn typed(app: &mut App<'_>, text: &str) {
+        for c in text.chars() {
+            let key = if c == '\n' {
+                KeyEvent::from(crossterm::event::KeyCode::Enter)
+            } else {
+                KeyEvent::from(crossterm::event::KeyCode::Char(c))
+            };
+            update(app, Message::Edit(key));
+        }
+    }
+
+    #[test]
+    fn nothing_is_kept_until_there_is_an_answer_or_a_note() {
+        let tree = tree();
+        let mut app = intake(&tree);
+        assert_eq!(app.session(Timestamp::now()), None);
+        let before = app.revision();
+        send(&mut app, &[Message::Down]);
+        assert_eq!(app.revision(), before, "moving changes nothing to save");
+        send(&mut app, &[Message::Pick(1)]);
+        assert_ne!(app.revision(), before);
+        let session = app.session(Timestamp::now()).unwrap();
+        assert_eq!(session.answers.len(), 1);
+        assert_eq!(session.answers[0].option, "go");
+        send(&mut app, &[Message::Back]);
+        assert_eq!(
+            app.session(Timestamp::now()),
+            None,
+            "taken back, nothing is left"
+        );
+    }
+
+    #[test]
+    fn notes_open_take_typing_close_and_are_saved() {
+        let tree = tree();
+        let mut app = intake(&tree);
+        send(&mut app, &[Message::Notes]);
+        assert_eq!(app.screen(), Screen::Notes);
+        let before = app.revision();
+        typed(&mut app, "Calm.\nq1");
+        assert_eq!(app.notes(), "Calm.\nq1");
+        assert_ne!(app.revision(), before, "every change to the notes is saved");
+        assert!(
+            app.walk().answers().is_empty(),
+            "keys in the notes do not answer"
+        );
+        send(&mut app, &[Message::CloseNotes]);
+        assert_eq!(app.screen(), Screen::Question);
+        assert_eq!(app.session(Timestamp::now()).unwrap().notes, "Calm.\nq1");
+    }
+
+    #[test]
+    fn notes_need_intake_mode() {
+        let tree = tree();
+        let mut app = App::new(&tree, Theme::plain());
+        send(&mut app, &[Message::Notes]);
+        assert_eq!(app.screen(), Screen::Question);
+        assert!(app.possible().is_none());
+    }
+
+    #[test]
+    fn still_possible_follows_the_walk() {
+        let tree = tree();
+        let mut app = intake(&tree);
+        let names = |app: &App<'_>| -> Vec<String> {
+            let possible = app.possible().unwrap();
+            assert!(possible.exact);
+            possible
+                .outcomes
+                .iter()
+                .map(|&o| tree.outcomes[o].id.clone())
+                .collect()
+        };
+        assert_eq!(names(&app), ["a", "b", "urgent"]);
+        send(&mut app, &[Message::Pick(1)]);
+        assert_eq!(names(&app), ["a", "b"]);
+        send(&mut app, &[Message::Back]);
+        assert_eq!(names(&app), ["a", "b", "urgent"]);
+    }
+
+    #[test]
+    fn export_is_asked_of_the_loop_and_ends_the_need_to_keep_the_call() {
+        let tree = tree();
+        let mut app = intake(&tree);
+        send(&mut app, &[Message::Export]);
+        assert_eq!(app.request(), None, "no result, nothing to export");
+        send(
+            &mut app,
+            &[Message::Pick(1), Message::Pick(0), Message::Export],
+        );
+        assert_eq!(app.request(), Some(Request::Export));
+        let summary = app.summary(Timestamp::now()).unwrap();
+        assert_eq!(summary.explanation.outcome.id, "a");
+
+        send(&mut app, &[Message::Exported(Err("disk full".to_owned()))]);
+        assert_eq!(app.request(), None);
+        assert!(app.status().unwrap().warning);
+        assert!(
+            app.session(Timestamp::now()).is_some(),
+            "a failed export keeps the call"
+        );
+        send(&mut app, &[Message::Quit]);
+        assert_eq!(
+            app.screen(),
+            Screen::Confirm(Pending::Quit),
+            "not exported, so it asks"
+        );
+        send(&mut app, &[Message::No]);
+
+        let exported = Exported {
+            markdown: "a.md".into(),
+            json: "a.json".into(),
+        };
+        send(
+            &mut app,
+            &[Message::Export, Message::Exported(Ok(exported.clone()))],
+        );
+        assert_eq!(app.exported(), Some(&exported));
+        assert!(app.status().unwrap().text.contains("a.md and a.json"));
+        assert_eq!(
+            app.session(Timestamp::now()),
+            None,
+            "exported, so the autosave goes"
+        );
+
+        send(&mut app, &[Message::Notes]);
+        typed(&mut app, "x");
+        assert_eq!(
+            app.exported(),
+            None,
+            "a change after the export needs a new one"
+        );
+        assert!(app.session(Timestamp::now()).is_some());
+        send(&mut app, &[Message::CloseNotes, Message::Export]);
+        send(&mut app, &[Message::Exported(Ok(exported.clone()))]);
+        send(&mut app, &[Message::Quit]);
+        assert_eq!(app.exit(), Some(Exit::Quit), "exported, so it does not ask");
+        assert_eq!(
+            app.ending(Exit::Quit).exported,
+            [exported.clone(), exported]
+        );
+    }
+
+    #[test]
+    fn next_call_asks_then_clears_answers_and_notes() {
+        let tree = tree();
+        let mut app = intake(&tree);
+        send(&mut app, &[Message::Pick(1), Message::Notes]);
+        typed(&mut app, "note");
+        send(&mut app, &[Message::CloseNotes, Message::NextCall]);
+        assert_eq!(app.screen(), Screen::Confirm(Pending::NextCall));
+        send(&mut app, &[Message::No]);
+        assert_eq!(app.walk().answers().len(), 1);
+        send(&mut app, &[Message::NextCall, Message::Yes]);
+        assert_eq!(app.screen(), Screen::Question);
+        assert!(app.walk().answers().is_empty());
+        assert_eq!(app.notes(), "");
+        assert_eq!(app.session(Timestamp::now()), None);
+    }
+
+    #[test]
+    fn restarting_in_intake_keeps_the_notes() {
+        let tree = tree();
+        let mut app = intake(&tree);
+        send(&mut app, &[Message::Pick(1), Message::Notes]);
+        typed(&mut app, "about the caller");
+        send(
+            &mut app,
+            &[Message::CloseNotes, Message::Restart, Message::Yes],
+        );
+        assert!(app.walk().answers().is_empty());
+        assert_eq!(app.notes(), "about the caller");
+    }
+
+    #[test]
+    fn an_unfinished_call_is_offered_then_resumed() {
+        let tree = tree();
+        let mut walk = Walk::new(&tree);
+        walk.choose(1);
+        let saved = Session::of(
+            &walk,
+            "Earlier note.",
+            Timestamp::UNIX_EPOCH,
+            Timestamp::UNIX_EPOCH,
+        );
+        let mut app = App::with(
+            &tree,
+            Theme::plain(),
+            Features::intake(),
+            Some(saved.clone()),
+        );
+        assert_eq!(app.screen(), Screen::Resume);
+        assert!(app.offering());
+        assert!(app.offer().unwrap().tree_change.is_none());
+        send(&mut app, &[Message::Pick(0), Message::Notes]);
+        assert_eq!(
+            app.screen(),
+            Screen::Resume,
+            "nothing else happens until it is decided"
+        );
+        assert!(app.walk().answers().is_empty());
+        send(&mut app, &[Message::Resume]);
+        assert!(!app.offering());
+        assert_eq!(app.screen(), Screen::Question);
+        assert_eq!(app.walk().answers(), walk.answers());
+        assert_eq!(app.notes(), "Earlier note.");
+        let now = app.session(Timestamp::now()).unwrap();
+        assert_eq!(now.started, saved.started, "the call keeps its start time");
+        assert_eq!(now.answers, saved.answers);
+    }
+
+    #[test]
+    fn an_unfinished_call_is_discarded_only_after_confirming() {
+        let tree = tree();
+        let mut walk = Walk::new(&tree);
+        walk.choose(1);
+        let saved = Session::of(&walk, "", Timestamp::UNIX_EPOCH, Timestamp::UNIX_EPOCH);
+        let mut app = App::with(&tree, Theme::plain(), Features::intake(), Some(saved));
+        let before = app.revision();
+        send(&mut app, &[Message::Discard]);
+        assert_eq!(app.screen(), Screen::Confirm(Pending::Discard));
+        send(&mut app, &[Message::No]);
+        assert_eq!(app.screen(), Screen::Resume);
+        assert_eq!(app.revision(), before);
+        send(&mut app, &[Message::Discard, Message::Yes]);
+        assert_eq!(app.screen(), Screen::Question);
+        assert!(!app.offering());
+        assert_ne!(
+            app.revision(),
+            before,
+            "the loop now deletes the saved call"
+        );
+        assert_eq!(app.session(Timestamp::now()), None);
+    }
+
+    #[test]
+    fn quitting_the_offer_leaves_it_alone() {
+        let tree = tree();
+        let saved = Session::of(
+            &Walk::new(&tree),
+            "n",
+            Timestamp::UNIX_EPOCH,
+            Timestamp::UNIX_EPOCH,
+        );
+        let mut app = App::with(&tree, Theme::plain(), Features::intake(), Some(saved));
+        send(&mut app, &[Message::Quit]);
+        assert_eq!(app.exit(), Some(Exit::Quit));
+        assert!(app.offering());
+    }
+
+    #[test]
+    fn a_failed_save_stays_on_screen_until_one_works() {
+        let tree = tree();
+        let mut app = intake(&tree);
+        send(&mut app, &[Message::SaveFailed("no space left".to_owned())]);
+        send(&mut app, &[Message::Pick(1)]);
+        assert_eq!(app.save_problem(), Some("no space left"));
+        send(&mut app, &[Message::Saved]);
+        assert_eq!(app.save_problem(), None);
     }
 }
