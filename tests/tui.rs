@@ -591,6 +591,33 @@ fn every_screen(tree: &Tree) -> Vec<App<'_>> {
     if let Some(urgent) = urgent_choice(tree) {
         screens.push(app(tree, &[Message::Pick(urgent)]));
     }
+    // Intake mode: the panel, the notes box over a question and over the result, the next-caller
+    // question, and an unfinished call on offer.
+    let all: Vec<Message> = path.iter().map(|&c| Message::Pick(c)).collect();
+    let mut notes = vec![Message::Notes];
+    notes.extend(typing(&"a long note that wraps ".repeat(20)));
+    screens.push(intake_app(tree, &[Message::Pick(first)]));
+    screens.push(intake_app(tree, &notes));
+    screens.push(intake_app(tree, &[all.clone(), notes.clone()].concat()));
+    screens.push(intake_app(
+        tree,
+        &[all.clone(), notes, vec![Message::CloseNotes]].concat(),
+    ));
+    screens.push(intake_app(tree, &[all, vec![Message::NextCall]].concat()));
+    let mut walk = Walk::new(tree);
+    walk.choose(first);
+    let saved = groupfit::session::Session::of(
+        &walk,
+        "note",
+        jiff::Timestamp::UNIX_EPOCH,
+        jiff::Timestamp::UNIX_EPOCH,
+    );
+    screens.push(App::with(
+        tree,
+        Theme::plain(),
+        Features::intake(),
+        Some(saved),
+    ));
     screens
 }
 
