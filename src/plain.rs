@@ -79,7 +79,8 @@ fn parse_reply(line: &str, choices: usize) -> Reply {
 struct Call<'t, 'a> {
     walk: Walk<'t>,
     notes: String,
-    started: Timestamp,
+    /// When the first answer or note was given.
+    started: Option<Timestamp>,
     store: Option<&'a Store>,
 }
 
@@ -92,11 +93,12 @@ impl Call<'_, '_> {
         let result = if self.walk.answers().is_empty() && self.notes.trim().is_empty() {
             store.remove()
         } else {
+            let now = Timestamp::now();
             store.save(&Session::of(
                 &self.walk,
                 &self.notes,
-                self.started,
-                Timestamp::now(),
+                self.started.unwrap_or(now),
+                now,
             ))
         };
         if let Err(e) = result {
@@ -113,12 +115,13 @@ impl Call<'_, '_> {
 fn offer(
     tree: &Tree,
     saved: &Session,
+    intake: bool,
     input: &mut impl BufRead,
     output: &mut impl Write,
 ) -> Result<Option<bool>, PlainError> {
     let zone = TimeZone::try_system().unwrap_or(TimeZone::UTC);
     writeln!(output)?;
-    write_wrapped(output, &saved.describe(&zone), "")?;
+    write_wrapped(output, &saved.describe(&zone, intake), "")?;
     if let Some(change) = saved.tree_change(tree) {
         write_wrapped(
             output,
@@ -174,11 +177,11 @@ pub fn run(
     let mut call = Call {
         walk: Walk::new(tree),
         notes: String::new(),
-        started: Timestamp::now(),
+        started: None,
         store: options.store,
     };
     if let Some(saved) = &options.saved {
-        match offer(tree, saved, &mut input, &mut output)? {
+        match offer(tree, saved, intake, &mut input, &mut output)? {
             None => {
                 writeln!(output, "Stopped. The unfinished call is still saved.")?;
                 return Ok(Ending::Quit);
@@ -187,7 +190,7 @@ pub fn run(
                 let resumed = session::resume(tree, saved);
                 call.walk = resumed.walk;
                 call.notes.clone_from(&saved.notes);
-                call.started = saved.started;
+                call.started = Some(saved.started);
                 match resumed.stopped {
                     None => writeln!(
                         output,
@@ -254,6 +257,7 @@ pub fn run(
         match parse_reply(&line, question.choices.len()) {
             Reply::Choose(i) => {
                 call.walk.choose(i);
+                call.started.get_or_insert_with(Timestamp::now);
                 call.save(&mut output)?;
             }
             Reply::Back => {
@@ -280,6 +284,7 @@ pub fn run(
                         call.notes.push('\n');
                     }
                     call.notes.push_str(text);
+                    call.started.get_or_insert_with(Timestamp::now);
                     writeln!(output, "Note added.")?;
                     call.save(&mut output)?;
                 }
@@ -346,7 +351,7 @@ pub fn run(
         let summary = Summary {
             explanation: &explanation,
             notes: call.notes.clone(),
-            started: call.started,
+            started: call.started.unwrap_or_else(Timestamp::now),
             written: Timestamp::now(),
             zone: TimeZone::try_system().unwrap_or(TimeZone::UTC),
         };

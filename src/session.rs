@@ -79,15 +79,25 @@ impl Session {
     }
 
     /// A sentence or two for the person deciding whether to resume: when, how far, and notes.
-    pub fn describe(&self, zone: &TimeZone) -> String {
+    ///
+    /// Intake staff read of "a call"; a person answering for themselves, of their own answers.
+    pub fn describe(&self, zone: &TimeZone, intake: bool) -> String {
         let answers = count(self.answers.len(), "answer", "answers");
         let lines = self.notes.lines().filter(|l| !l.trim().is_empty()).count();
         let notes = count(lines, "line of notes", "lines of notes");
-        format!(
-            "A call started {} was not finished. It was last saved {}, with {answers} and {notes}.",
-            when(self.started, zone),
-            when(self.saved, zone)
-        )
+        if intake {
+            format!(
+                "A call started {} was not finished. It was last saved {}, with {answers} and {notes}.",
+                when(self.started, zone),
+                when(self.saved, zone)
+            )
+        } else {
+            format!(
+                "You started answering {} and did not finish. Your {answers} were saved {}.",
+                when(self.started, zone),
+                when(self.saved, zone)
+            )
+        }
     }
 
     /// What differs when the call was saved with another tree, in words; `None` when it is the same.
@@ -724,7 +734,7 @@ mod tests {
     fn the_description_counts_answers_and_notes() {
         let tree = builtin();
         let session = Session::of(&walk(&tree, &THERAPY[..1]), "one\n\ntwo\n", at(0), at(1));
-        let text = session.describe(&TimeZone::UTC);
+        let text = session.describe(&TimeZone::UTC, true);
         assert!(text.contains("1 answer and 2 lines of notes"), "{text}");
         assert!(text.contains("2026"), "an old call names its date: {text}");
     }

@@ -828,15 +828,20 @@ impl Pane {
 
     /// Waits until the pane shows `needle`, and returns what it shows.
     fn wait_for(&self, needle: &str) -> String {
+        self.wait_until(&format!("{needle:?}"), |text| text.contains(needle))
+    }
+
+    /// Waits until what the pane shows passes `test`, and returns it.
+    fn wait_until(&self, what: &str, test: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let text = self.capture();
-            if text.contains(needle) {
+            if test(&text) {
                 return text;
             }
             assert!(
                 Instant::now() < deadline,
-                "timed out waiting for {needle:?}; the pane shows:\n{text}"
+                "timed out waiting for {what}; the pane shows:\n{text}"
             );
             sleep(Duration::from_millis(50));
         }
@@ -971,8 +976,10 @@ fn quit_after_one_answer(name: &str, tree: &Tree, file: Option<&Path>) {
     pane.send("q");
     pane.wait_for("Your answers will be lost.");
     pane.send("n");
-    let text = pane.wait_for(&question(2));
-    assert!(!text.contains("Your answers will be lost."), "{text}");
+    let text = pane.wait_until("the question again, without the popup", |text| {
+        text.contains(&question(2)) && !text.contains("Your answers will be lost.")
+    });
+    assert!(text.contains(&question(2)), "{text}");
     pane.send("q");
     pane.wait_for("Your answers will be lost.");
     pane.send("y");
@@ -1136,7 +1143,11 @@ fn terminal_intake_call_survives_a_kill_and_is_exported() {
     wait_for_file(&saved, "Prefers evenings; call back Tuesday.");
     pane.send("Escape");
     pane.send("End");
-    pane.wait_for("Prefers evenings; call back Tuesday.");
+    // Closed, the note is at the end of the result.
+    pane.wait_until("the note at the end of the result", |text| {
+        !text.contains("Notes about the call")
+            && text.contains("Prefers evenings; call back Tuesday.")
+    });
 
     // Export: both files, owner-only, and the autosave is gone.
     pane.send("e");

@@ -178,7 +178,8 @@ pub struct App<'t> {
     exit: Option<Exit>,
     features: Features,
     notes: TextArea<'static>,
-    started: Timestamp,
+    /// When the first answer or note of this call was given.
+    started: Option<Timestamp>,
     zone: TimeZone,
     /// Counts changes to what would be saved: answers, notes, exports.
     revision: u64,
@@ -204,7 +205,7 @@ impl<'t> App<'t> {
     pub fn with(tree: &'t Tree, theme: Theme, features: Features, saved: Option<Session>) -> Self {
         let zone = TimeZone::try_system().unwrap_or(TimeZone::UTC);
         let offer = saved.map(|session| Offer {
-            description: session.describe(&zone),
+            description: session.describe(&zone, features.intake),
             tree_change: session.tree_change(tree),
             session,
         });
@@ -225,7 +226,7 @@ impl<'t> App<'t> {
             exit: None,
             features,
             notes: notes_box(Vec::new()),
-            started: Timestamp::now(),
+            started: None,
             zone,
             revision: 0,
             exported: None,
@@ -341,7 +342,12 @@ impl<'t> App<'t> {
         if empty || self.exported.is_some() {
             return None;
         }
-        Some(Session::of(&self.walk, &notes, self.started, now))
+        Some(Session::of(
+            &self.walk,
+            &notes,
+            self.started.unwrap_or(now),
+            now,
+        ))
     }
 
     /// Whether the saved call should be left alone: one is on offer and not yet resumed or discarded.
@@ -362,7 +368,7 @@ impl<'t> App<'t> {
         Some(Summary {
             explanation,
             notes: self.notes(),
-            started: self.started,
+            started: self.started.unwrap_or(now),
             written: now,
             zone: self.zone.clone(),
         })
@@ -401,6 +407,8 @@ impl App<'_> {
 
     /// Something that would be saved changed: the answers, the notes or an export.
     fn changed(&mut self) {
+        // A call starts with its first answer or note, not when the program was opened.
+        self.started.get_or_insert_with(Timestamp::now);
         self.revision += 1;
         self.exported = None;
         if self.status.as_ref().is_some_and(|s| !s.warning) {
@@ -461,7 +469,7 @@ impl App<'_> {
     fn next_call(&mut self) {
         self.walk.restart();
         self.notes = notes_box(Vec::new());
-        self.started = Timestamp::now();
+        self.started = None;
         self.selected = 0;
         self.scroll = 0;
         self.screen = Screen::Question;
@@ -478,12 +486,19 @@ impl App<'_> {
         let resumed = session::resume(tree, &offer.session);
         self.walk = resumed.walk;
         self.notes = notes_box(offer.session.notes.lines().map(str::to_owned).collect());
-        self.started = offer.session.started;
+        self.started = Some(offer.session.started);
         self.screen = self.base();
         self.changed();
         self.walk_changed();
         let saved = offer.session.answers.len();
         self.status = Some(match resumed.stopped {
+            None if !self.features.intake => Status {
+                text: format!(
+                    "Carrying on where you left off: {} back.",
+                    session::count(resumed.replayed, "answer is", "answers are")
+                ),
+                warning: false,
+            },
             None => Status {
                 text: format!(
                     "Resumed the call: {} and the notes are back.",

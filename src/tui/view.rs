@@ -205,9 +205,8 @@ fn status_lines(app: &App<'_>, width: u16) -> Vec<Line<'static>> {
     let theme = app.theme();
     let mut lines = Vec::new();
     if let Some(problem) = app.save_problem() {
-        let text = format!(
-            "!! The call could NOT be saved ({problem}). Export the summary or write the answers down."
-        );
+        let text =
+            format!("!! Saving FAILED ({problem}). Export the summary or write the answers down.");
         lines.extend(wrap(&text, width, " ", " ", theme.urgent()));
     }
     if let Some(status) = app.status() {
@@ -802,7 +801,7 @@ fn render_confirm(app: &App<'_>, pending: Pending, area: Rect, buf: &mut Buffer)
         None => "This call's summary has NOT been exported. Its answers and notes will be deleted for good.".to_owned(),
     };
     let (title, text, action) = match pending {
-        Pending::Quit if features.autosave => (
+        Pending::Quit if features.intake => (
             "Quit?",
             if app.base() == Screen::Result {
                 "The summary has not been exported. The call stays saved, and groupfit offers to resume it when it starts again."
@@ -810,6 +809,12 @@ fn render_confirm(app: &App<'_>, pending: Pending, area: Rect, buf: &mut Buffer)
                 "The call stays saved, and groupfit offers to resume it when it starts again."
             }
             .to_owned(),
+            "quit",
+        ),
+        Pending::Quit if features.autosave => (
+            "Quit?",
+            "Your answers stay saved, and groupfit offers them when you start it again with --save."
+                .to_owned(),
             "quit",
         ),
         Pending::Quit => ("Quit?", "Your answers will be lost.".to_owned(), "quit"),
@@ -863,7 +868,13 @@ fn render_resume(app: &App<'_>, area: Rect, buf: &mut Buffer) {
     let Some(offer) = app.offer() else {
         return;
     };
-    let block = framed().title(Line::styled(" Unfinished call ", theme.title()));
+    let intake = app.features().intake;
+    let title = if intake {
+        " Unfinished call "
+    } else {
+        " Answers from before "
+    };
+    let block = framed().title(Line::styled(title, theme.title()));
     let inner = block.inner(area);
     block.render(area, buf);
     let width = inner.width;
@@ -879,13 +890,12 @@ fn render_resume(app: &App<'_>, area: Rect, buf: &mut Buffer) {
         ));
     }
     lines.push(Line::default());
-    lines.extend(wrap(
-        "Press y to resume it at the next unanswered question, with its notes. Press n to delete it and start a new call. Press q to quit and leave it saved.",
-        width,
-        "",
-        "",
-        Style::new(),
-    ));
+    let keys = if intake {
+        "Press y to resume it at the next unanswered question, with its notes. Press n to delete it and start a new call. Press q to quit and leave it saved."
+    } else {
+        "Press y to carry on from the next unanswered question. Press n to delete these answers and start again. Press q to quit and keep them."
+    };
+    lines.extend(wrap(keys, width, "", "", Style::new()));
     Paragraph::new(lines).render(inner, buf);
 }
 
