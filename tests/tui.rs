@@ -831,12 +831,12 @@ impl Pane {
         self.wait_until(&format!("{needle:?}"), |text| text.contains(needle))
     }
 
-    /// Waits until what the pane shows passes `test`, and returns it.
-    fn wait_until(&self, what: &str, test: impl Fn(&str) -> bool) -> String {
+    /// Waits until what the pane shows passes the test, and returns it.
+    fn wait_until(&self, what: &str, passes: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let text = self.capture();
-            if test(&text) {
+            if passes(&text) {
                 return text;
             }
             assert!(
