@@ -63,8 +63,14 @@ pub fn run(tree: &Tree, setup: Setup<'_>) -> io::Result<Ending> {
             return Err(error);
         }
     };
+    // Notes take a paste as one piece of text rather than as hundreds of keys (each one saved).
+    let paste = setup.features.intake
+        && crossterm::execute!(io::stdout(), crossterm::event::EnableBracketedPaste).is_ok();
     let app = App::with(tree, Theme::from_env(), setup.features, setup.saved);
     let ending = event_loop(&mut terminal, app, &signal, setup.store, setup.export_dir);
+    if paste {
+        let _ = crossterm::execute!(io::stdout(), crossterm::event::DisableBracketedPaste);
+    }
     let _ = terminal.show_cursor();
     drop(terminal);
     let restored = ratatui::try_restore();

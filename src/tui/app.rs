@@ -104,6 +104,8 @@ pub enum Message {
     CloseNotes,
     /// A key typed into the notes box.
     Edit(KeyEvent),
+    /// Text pasted into the notes box, all at once.
+    Paste(String),
     /// Export the summary of the result.
     Export,
     /// Clear everything for the next caller (asks first).
@@ -655,6 +657,13 @@ pub fn update(app: &mut App<'_>, message: Message) {
                 app.edit_notes(key);
             }
         }
+        Message::Paste(text) => {
+            // Terminals send a pasted line break as a carriage return.
+            let text = text.replace("\r\n", "\n").replace('\r', "\n");
+            if app.screen == Screen::Notes && app.notes.insert_str(text) {
+                app.changed();
+            }
+        }
         Message::Export => {
             if app.features.export && matches!(app.result, Some(Ok(_))) {
                 app.request = Some(Request::Export);
@@ -1185,5 +1194,21 @@ summary = "Call someone."
         assert_eq!(app.save_problem(), Some("no space left"));
         send(&mut app, &[Message::Saved]);
         assert_eq!(app.save_problem(), None);
+    }
+
+    #[test]
+    fn a_paste_goes_into_the_notes_at_once() {
+        let tree = tree();
+        let mut app = intake(&tree);
+        send(&mut app, &[Message::Paste("ignored".to_owned())]);
+        assert_eq!(app.notes(), "", "only the notes box takes pastes");
+        send(&mut app, &[Message::Notes]);
+        let before = app.revision();
+        send(
+            &mut app,
+            &[Message::Paste("first\rsecond\r\nthird".to_owned())],
+        );
+        assert_eq!(app.notes(), "first\nsecond\nthird");
+        assert_eq!(app.revision(), before + 1, "one paste, one save");
     }
 }

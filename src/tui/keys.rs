@@ -534,6 +534,7 @@ pub fn message_for_event(event: &Event, screen: &Screen, features: Features) -> 
         // would otherwise act twice on one press; this is the only place key kinds are looked at.
         Event::Key(key) if key.kind == KeyEventKind::Press => message_for(*key, screen, features),
         Event::Resize(width, height) => Some(Message::Resize(*width, *height)),
+        Event::Paste(text) if *screen == Screen::Notes => Some(Message::Paste(text.clone())),
         _ => None,
     }
 }
