@@ -304,7 +304,7 @@ fn questionnaire(questions: Option<&Path>, args: &RunArgs) -> Result<ExitCode, F
             intake: args.intake,
             store: store.as_ref(),
             saved,
-            export_dir: args.export_dir.as_deref(),
+            export_dir: args.export_dir.is_some().then_some(export_dir.as_path()),
         };
         return match plain::run(&tree, stdin, stdout, &options) {
             Ok(_) => Ok(ExitCode::SUCCESS),
@@ -337,7 +337,11 @@ fn questionnaire(questions: Option<&Path>, args: &RunArgs) -> Result<ExitCode, F
         (None, _) => "Stopped. Nothing was recommended and nothing was saved.\n".to_owned(),
     };
     for exported in &ending.exported {
-        text.push_str(&format!("\nSummary written to {}.\n", exported.describe()));
+        text.push_str(&format!(
+            "\nSummary written to:\n  {}\n  {}\n",
+            exported.markdown.display(),
+            exported.json.display()
+        ));
     }
     if let Some(store) = &store
         && store.path().exists()

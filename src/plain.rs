@@ -340,11 +340,37 @@ pub fn run(
         explanation.to_text(REPORT_WIDTH)
     };
     output.write_all(report.as_bytes())?;
-    if intake && !call.notes.trim().is_empty() {
+    if intake {
+        // Staff often need to record what was done once the result is read out (the crisis
+        // guidance asks for it), so notes can still be added before the summary is written.
         writeln!(output)?;
-        writeln!(output, "Notes")?;
-        for line in call.notes.lines() {
-            write_wrapped(&mut output, line, "  ")?;
+        loop {
+            write!(
+                output,
+                "Add a note before finishing (or press Enter on its own to finish): "
+            )?;
+            output.flush()?;
+            line.clear();
+            if input.read_line(&mut line)? == 0 {
+                writeln!(output)?;
+                break;
+            }
+            let text = line.trim_end_matches(['\r', '\n']);
+            if text.trim().is_empty() {
+                break;
+            }
+            if !call.notes.is_empty() && !call.notes.ends_with('\n') {
+                call.notes.push('\n');
+            }
+            call.notes.push_str(text);
+            call.save(&mut output)?;
+        }
+        if !call.notes.trim().is_empty() {
+            writeln!(output)?;
+            writeln!(output, "Notes")?;
+            for line in call.notes.lines() {
+                write_wrapped(&mut output, line, "  ")?;
+            }
         }
     }
     if let Some(dir) = options.export_dir {
@@ -359,12 +385,11 @@ pub fn run(
             dir: dir.display().to_string(),
             source,
         })?;
+        // Paths are printed whole, one to a line, so they can be copied.
         writeln!(output)?;
-        write_wrapped(
-            &mut output,
-            &format!("Summary written to {}.", exported.describe()),
-            "",
-        )?;
+        writeln!(output, "Summary written to:")?;
+        writeln!(output, "  {}", exported.markdown.display())?;
+        writeln!(output, "  {}", exported.json.display())?;
         if let Some(store) = call.store {
             store
                 .remove()

@@ -87,7 +87,7 @@ impl Session {
         let notes = count(lines, "line of notes", "lines of notes");
         if intake {
             format!(
-                "A call started {} was not finished. It was last saved {}, with {answers} and {notes}.",
+                "A call started {} was not exported. It was last saved {}, with {answers} and {notes}.",
                 when(self.started, zone),
                 when(self.saved, zone)
             )
@@ -442,7 +442,7 @@ impl Summary<'_> {
                 .as_deref()
                 .unwrap_or(&answer.question_text);
             out.push_str(&format!(
-                "{}. {}  \n   **Answer:** {}\n",
+                "{}. {}  \n   **Caller chose:** {}\n",
                 i + 1,
                 md(asked),
                 md(&answer.option_label)
@@ -472,6 +472,7 @@ impl Summary<'_> {
                 &also.why,
             );
         }
+        list(&mut out, "What to expect", &e.expect);
         if let Some(steps) = &e.next_steps {
             out.push_str(&format!("\n### Next steps\n\n{}\n", md(steps)));
         }
@@ -583,7 +584,17 @@ pub fn export(dir: &Path, summary: &Summary<'_>) -> io::Result<Exported> {
 /// Checks that an export folder exists and is a folder, before any question is asked.
 pub fn check_export_dir(dir: &Path) -> Result<(), String> {
     match fs::metadata(dir) {
-        Ok(meta) if meta.is_dir() => Ok(()),
+        // Found out now rather than at the end of a call: try writing a file there.
+        Ok(meta) if meta.is_dir() => tempfile::Builder::new()
+            .prefix(".groupfit-check-")
+            .tempfile_in(dir)
+            .map(drop)
+            .map_err(|e| {
+                format!(
+                    "error: --export-dir '{}' cannot be written to: {e}; give a folder you can write to",
+                    dir.display()
+                )
+            }),
         Ok(_) => Err(format!(
             "error: --export-dir '{}' is a file, not a folder; give a folder to write summaries into",
             dir.display()
@@ -762,7 +773,8 @@ mod tests {
             "- **Recommendation:** Therapy group (provisional)",
             "## Questions asked and answers given",
             "1. Before we talk about groups, ask the caller",
-            "   **Answer:** None of these is true for me right now",
+            "   **Caller chose:** None of these is true for me right now",
+            "### What to expect",
             "## Recommendation: Therapy group",
             "### Why this fits",
             "### Also consider:",
@@ -850,5 +862,22 @@ mod tests {
         fs::write(&file, "").unwrap();
         let not_dir = check_export_dir(&file).unwrap_err();
         assert!(not_dir.contains("is a file, not a folder"), "{not_dir}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let locked = dir.path().join("locked");
+            fs::create_dir(&locked).unwrap();
+            fs::set_permissions(&locked, fs::Permissions::from_mode(0o500)).unwrap();
+            // Root may write anywhere, so only check the message when the folder really refuses.
+            if fs::write(locked.join("probe"), "").is_err() {
+                let refused = check_export_dir(&locked).unwrap_err();
+                assert!(refused.contains("cannot be written to"), "{refused}");
+            }
+        }
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            2,
+            "the check leaves nothing"
+        );
     }
 }

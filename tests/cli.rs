@@ -667,6 +667,8 @@ fn plain_intake_takes_notes_exports_at_the_end_and_the_json_replays() {
     let mut input = typed_answers(&THERAPY[..3]);
     input.push_str("n\nCaller prefers evenings.\n");
     input.push_str(&typed_answers(&THERAPY[3..]));
+    // A last note after the result is read out, then Enter on its own to finish.
+    input.push_str("Sent the list of local groups.\n\n");
     groupfit()
         .env("XDG_STATE_HOME", state.path())
         .args(["--intake", "--plain", "--export-dir"])
@@ -676,8 +678,11 @@ fn plain_intake_takes_notes_exports_at_the_end_and_the_json_replays() {
         .success()
         .stdout(contains("Note added."))
         .stdout(contains("Provisional recommendation: Therapy group"))
-        .stdout(contains("Notes\n  Caller prefers evenings."))
-        .stdout(contains("Summary written to"));
+        .stdout(contains("Add a note before finishing"))
+        .stdout(contains(
+            "Notes\n  Caller prefers evenings.\n  Sent the list of local groups.",
+        ))
+        .stdout(contains("Summary written to:\n  /"));
     let files = files_in(exports.path());
     assert_eq!(files.len(), 2, "{files:?}");
     let (json, markdown) = (&files[0], &files[1]);
@@ -688,7 +693,11 @@ fn plain_intake_takes_notes_exports_at_the_end_and_the_json_replays() {
         assert_eq!(mode(json), 0o600);
     }
     let text = fs::read_to_string(markdown).unwrap();
-    assert!(text.contains("> Caller prefers evenings."), "{text}");
+    assert!(
+        text.contains("> Caller prefers evenings.  \n> Sent the list of local groups."),
+        "{text}"
+    );
+    assert!(text.contains("**Caller chose:**"), "{text}");
     assert!(text.contains("## Recommendation: Therapy group"), "{text}");
     assert!(
         !state.path().join("groupfit/session.json").exists(),
@@ -706,7 +715,10 @@ fn plain_intake_takes_notes_exports_at_the_end_and_the_json_replays() {
         serde_json::from_str(&fs::read_to_string(json).unwrap()).unwrap();
     assert_eq!(replayed["outcome"]["id"], "therapy");
     assert_eq!(replayed["why"], exported["why"]);
-    assert_eq!(exported["notes"], "Caller prefers evenings.");
+    assert_eq!(
+        exported["notes"],
+        "Caller prefers evenings.\nSent the list of local groups."
+    );
 }
 
 #[test]

@@ -46,6 +46,9 @@ pub enum Pending {
     NextCall,
     /// Delete the unfinished call offered at start.
     Discard,
+    /// Leave the result to change the last answer (intake mode, where one stray key must not
+    /// clear a recommendation that staff may still be reading out).
+    LeaveResult,
 }
 
 /// What the app has turned on, from the command line.
@@ -601,7 +604,13 @@ pub fn update(app: &mut App<'_>, message: Message) {
         }
         Message::Choose => app.choose(app.selected),
         Message::Pick(choice) => app.choose(choice),
-        Message::Back => app.back(),
+        Message::Back => {
+            if app.features.intake && app.screen == Screen::Result {
+                app.screen = Screen::Confirm(Pending::LeaveResult);
+            } else {
+                app.back();
+            }
+        }
         Message::ToggleHelp => {
             app.help_scroll = 0;
             app.screen = if app.screen == Screen::Help {
@@ -628,6 +637,7 @@ pub fn update(app: &mut App<'_>, message: Message) {
             Screen::Confirm(Pending::Restart) => app.restart(),
             Screen::Confirm(Pending::NextCall) => app.next_call(),
             Screen::Confirm(Pending::Discard) => app.discard(),
+            Screen::Confirm(Pending::LeaveResult) => app.back(),
             _ => {}
         },
         Message::No => app.screen = app.base(),
@@ -665,7 +675,16 @@ pub fn update(app: &mut App<'_>, message: Message) {
             }
         }
         Message::Export => {
-            if app.features.export && matches!(app.result, Some(Ok(_))) {
+            if let Some(exported) = &app.exported {
+                // Nothing changed since, so a second pair of files would only duplicate the record.
+                app.status = Some(Status {
+                    text: format!(
+                        "Already exported, unchanged since: {}.",
+                        exported.describe()
+                    ),
+                    warning: false,
+                });
+            } else if app.features.export && matches!(app.result, Some(Ok(_))) {
                 app.request = Some(Request::Export);
             }
         }
@@ -1070,6 +1089,9 @@ summary = "Call someone."
         assert!(app.session(Timestamp::now()).is_some());
         send(&mut app, &[Message::CloseNotes, Message::Export]);
         send(&mut app, &[Message::Exported(Ok(exported.clone()))]);
+        send(&mut app, &[Message::Export]);
+        assert_eq!(app.request(), None, "unchanged since, so not written twice");
+        assert!(app.status().unwrap().text.starts_with("Already exported"));
         send(&mut app, &[Message::Quit]);
         assert_eq!(app.exit(), Some(Exit::Quit), "exported, so it does not ask");
         assert_eq!(
@@ -1210,5 +1232,19 @@ summary = "Call someone."
         );
         assert_eq!(app.notes(), "first\nsecond\nthird");
         assert_eq!(app.revision(), before + 1, "one paste, one save");
+    }
+
+    #[test]
+    fn in_intake_leaving_the_result_asks_first() {
+        let tree = tree();
+        let mut app = intake(&tree);
+        send(&mut app, &[Message::Pick(0), Message::Back]);
+        assert_eq!(app.screen(), Screen::Confirm(Pending::LeaveResult));
+        send(&mut app, &[Message::No]);
+        assert_eq!(app.screen(), Screen::Result);
+        assert_eq!(app.walk().answers().len(), 1);
+        send(&mut app, &[Message::Back, Message::Yes]);
+        assert_eq!(app.screen(), Screen::Question);
+        assert!(app.walk().answers().is_empty());
     }
 }

@@ -16,6 +16,7 @@ use textwrap::core::display_width;
 use super::app::{App, Message, Pending, Screen};
 use super::keys::{Binding, Does, HELP_KEYS, RESULT_KEYS, Shown, bindings};
 use crate::explain;
+use crate::session;
 use crate::walk::Position;
 
 /// Below this the screens do not fit, and a message asks for a larger window.
@@ -404,8 +405,21 @@ fn question_layout(app: &App<'_>, width: u16, height: u16, panel: bool) -> Quest
         ));
     }
     if intake && !panel {
-        // No room for the panel, so where the call is heading goes under the question.
+        // No room for the panel, so where the call is heading goes under the question, and a
+        // reminder that there are notes.
         text.extend(wrap(&possible_text(app), width, "", "  ", theme.aside()));
+        let notes = app.notes();
+        let lines = notes.lines().filter(|l| !l.trim().is_empty()).count();
+        if lines > 0 {
+            let count = session::count(lines, "line", "lines");
+            text.extend(wrap(
+                &format!("Notes: {count}; press n to see or edit them."),
+                width,
+                "",
+                "  ",
+                theme.aside(),
+            ));
+        }
     }
     let hint = if question.help.is_some() {
         wrap(
@@ -492,12 +506,14 @@ fn render_answers(app: &App<'_>, area: Rect, buf: &mut Buffer) {
             theme.aside(),
         ));
     }
+    let mut starts = Vec::new();
     for (i, answer) in answers.iter().enumerate() {
         let question = &tree.questions[answer.question];
         let choice = &question.choices[answer.choice];
         if i > 0 {
             lines.push(Line::default());
         }
+        starts.push(lines.len());
         let first = format!("{}. ", i + 1);
         let rest = " ".repeat(first.len());
         let wording = match (&question.intake, app.features().intake) {
@@ -513,9 +529,27 @@ fn render_answers(app: &App<'_>, area: Rect, buf: &mut Buffer) {
             theme.strong(),
         ));
     }
-    // The latest answers matter most, so an overflowing list shows its end.
-    let skip = lines.len().saturating_sub(usize::from(inner.height));
-    Paragraph::new(lines.split_off(skip)).render(inner, buf);
+    // The latest answers matter most, so an overflowing list shows its end, from the start of an
+    // answer, and says that there is more above.
+    let height = usize::from(inner.height);
+    let skip = lines.len().saturating_sub(height);
+    if skip > 0 {
+        let skip = starts
+            .iter()
+            .copied()
+            .find(|&start| start > skip)
+            .unwrap_or(skip + 1)
+            .min(lines.len());
+        let earlier = starts.iter().filter(|&&start| start < skip).count();
+        let mut shown = vec![Line::styled(
+            format!("↑ {} above", session::count(earlier, "answer", "answers")),
+            theme.aside(),
+        )];
+        shown.extend(lines.split_off(skip));
+        Paragraph::new(shown).render(inner, buf);
+    } else {
+        Paragraph::new(lines).render(inner, buf);
+    }
 }
 
 /// Where the result's text goes at a given terminal size; shared with scrolling in `update`.
@@ -833,6 +867,11 @@ fn render_confirm(app: &App<'_>, pending: Pending, area: Rect, buf: &mut Buffer)
             "Delete the unfinished call?",
             "Its answers and notes will be deleted for good.".to_owned(),
             "delete it",
+        ),
+        Pending::LeaveResult => (
+            "Change the last answer?",
+            "The recommendation will be cleared until the questions are finished again. The notes are kept.".to_owned(),
+            "go back",
         ),
     };
     let table = bindings(&Screen::Confirm(pending));
