@@ -394,7 +394,9 @@ fn question_layout(app: &App<'_>, width: u16, height: u16, panel: bool) -> Quest
         (Some(wording), true) => wording,
         _ => &question.text,
     };
-    let mut text = wrap(wording, width, "", "", theme.strong());
+    let asked = wrap(wording, width, "", "", theme.strong());
+    // What staff see beside the question: guidance, where the call can go, whether there are notes.
+    let mut text = Vec::new();
     if intake && let Some(guidance) = &question.guidance {
         text.extend(wrap(
             &format!("For staff: {guidance}"),
@@ -452,20 +454,30 @@ fn question_layout(app: &App<'_>, width: u16, height: u16, panel: bool) -> Quest
         })
         .collect();
 
-    // Blank lines read more easily; they go first when the window is short.
+    // Blank lines read more easily; they go first when the window is short. When even then the
+    // question and its answers do not fit, what is beside the question moves below the answers,
+    // so that the question itself stays in sight with the answer marked first.
     let option_lines: usize = options.iter().map(Vec::len).sum();
-    let spaced_header = 3 + text.len() + hint.len();
-    let roomy =
-        spaced_header + option_lines + options.len().saturating_sub(1) <= usize::from(height);
+    let height = usize::from(height);
+    let spaced_header = 3 + asked.len() + text.len() + hint.len();
+    let roomy = spaced_header + option_lines + options.len().saturating_sub(1) <= height;
     let mut header = vec![progress];
-    if spaced_header + option_lines <= usize::from(height) {
+    let mut below = Vec::new();
+    if spaced_header + option_lines <= height {
         header.push(Line::default());
+        header.extend(asked);
         header.extend(text);
         header.extend(hint);
         header.push(Line::default());
+    } else if spaced_header - 2 + option_lines <= height {
+        header.extend(asked);
+        header.extend(text);
+        header.extend(hint);
     } else {
-        header.extend(text);
-        header.extend(hint);
+        header.extend(asked);
+        below.push(Line::default());
+        below.extend(text);
+        below.extend(hint);
     }
     let mut answers = Vec::new();
     let mut marked = 0..0;
@@ -481,6 +493,7 @@ fn question_layout(app: &App<'_>, width: u16, height: u16, panel: bool) -> Quest
             marked = start..answers.len();
         }
     }
+    answers.extend(below);
     QuestionLayout {
         header,
         answers,
