@@ -85,6 +85,19 @@ struct Call<'t, 'a> {
 }
 
 impl Call<'_, '_> {
+    /// Adds a typed line to the notes; a blank line adds nothing and returns false.
+    fn add_note(&mut self, line: &str) -> bool {
+        let text = line.trim_end_matches(['\r', '\n']);
+        if text.trim().is_empty() {
+            return false;
+        }
+        if !self.notes.is_empty() && !self.notes.ends_with('\n') {
+            self.notes.push('\n');
+        }
+        self.notes.push_str(text);
+        true
+    }
+
     /// Saves the call, or deletes the saved one when there is nothing to keep.
     fn save(&self, output: &mut impl Write) -> io::Result<()> {
         let Some(store) = self.store else {
@@ -129,39 +142,50 @@ fn offer(
             "",
         )?;
     }
-    let mut line = String::new();
     loop {
-        write!(
+        let Some(reply) = ask(
+            input,
             output,
-            "Resume it? (y = resume, n = delete it and start a new call, q = quit and keep it): "
-        )?;
-        output.flush()?;
-        line.clear();
-        if input.read_line(&mut line)? == 0 {
-            writeln!(output)?;
+            "Resume it? (y = resume, n = delete it and start a new call, q = quit and keep it): ",
+        )?
+        else {
             return Ok(None);
-        }
-        match line.trim().to_lowercase().as_str() {
+        };
+        match reply.trim().to_lowercase().as_str() {
             "y" | "yes" => return Ok(Some(true)),
             "q" | "quit" => return Ok(None),
             "n" | "no" => {
-                write!(
+                let Some(sure) = ask(
+                    input,
                     output,
-                    "Delete the unfinished call for good? Its answers and notes will be lost. (y/n): "
-                )?;
-                output.flush()?;
-                line.clear();
-                if input.read_line(&mut line)? == 0 {
-                    writeln!(output)?;
+                    "Delete the unfinished call for good? Its answers and notes will be lost. (y/n): ",
+                )?
+                else {
                     return Ok(None);
-                }
-                if matches!(line.trim().to_lowercase().as_str(), "y" | "yes") {
+                };
+                if matches!(sure.trim().to_lowercase().as_str(), "y" | "yes") {
                     return Ok(Some(false));
                 }
             }
             _ => writeln!(output, "Please type y, n or q.")?,
         }
     }
+}
+
+/// Writes a prompt and reads one line; `None` when the input has ended.
+fn ask(
+    input: &mut impl BufRead,
+    output: &mut impl Write,
+    prompt: &str,
+) -> io::Result<Option<String>> {
+    write!(output, "{prompt}")?;
+    output.flush()?;
+    let mut line = String::new();
+    if input.read_line(&mut line)? == 0 {
+        writeln!(output)?;
+        return Ok(None);
+    }
+    Ok(Some(line))
 }
 
 /// Runs the questionnaire over any reader and writer; the report is written at the end.
@@ -218,7 +242,6 @@ pub fn run(
         "Type the number of your answer and press Enter. Type b to go back, ? for help, q to quit."
     };
     write_wrapped(&mut output, keys, "")?;
-    let mut line = String::new();
     let mut show_question = true;
     while let Position::Asking(q) = call.walk.position() {
         let question = &tree.questions[q];
@@ -243,17 +266,13 @@ pub fn run(
         }
         show_question = true;
         let note = if intake { ", n" } else { "" };
-        write!(
-            output,
+        let prompt = format!(
             "Your answer (1-{}{note}, b, ?, q): ",
             question.choices.len()
-        )?;
-        output.flush()?;
-        line.clear();
-        if input.read_line(&mut line)? == 0 {
-            writeln!(output)?;
+        );
+        let Some(line) = ask(&mut input, &mut output, &prompt)? else {
             return Err(PlainError::EndOfInput(question.id.clone()));
-        }
+        };
         match parse_reply(&line, question.choices.len()) {
             Reply::Choose(i) => {
                 call.walk.choose(i);
@@ -272,21 +291,17 @@ pub fn run(
                 }
             }
             Reply::Note if intake => {
-                write!(output, "Note (one line; Enter on its own adds nothing): ")?;
-                output.flush()?;
-                line.clear();
-                input.read_line(&mut line)?;
-                let text = line.trim_end_matches(['\r', '\n']);
-                if text.trim().is_empty() {
-                    writeln!(output, "No note added.")?;
-                } else {
-                    if !call.notes.is_empty() && !call.notes.ends_with('\n') {
-                        call.notes.push('\n');
-                    }
-                    call.notes.push_str(text);
+                let note = ask(
+                    &mut input,
+                    &mut output,
+                    "Note (one line; Enter on its own adds nothing): ",
+                )?;
+                if note.is_some_and(|line| call.add_note(&line)) {
                     call.started.get_or_insert_with(Timestamp::now);
                     writeln!(output, "Note added.")?;
                     call.save(&mut output)?;
+                } else {
+                    writeln!(output, "No note added.")?;
                 }
                 show_question = false;
             }
@@ -344,25 +359,14 @@ pub fn run(
         // Staff often need to record what was done once the result is read out (the crisis
         // guidance asks for it), so notes can still be added before the summary is written.
         writeln!(output)?;
-        loop {
-            write!(
-                output,
-                "Add a note before finishing (or press Enter on its own to finish): "
-            )?;
-            output.flush()?;
-            line.clear();
-            if input.read_line(&mut line)? == 0 {
-                writeln!(output)?;
+        while let Some(line) = ask(
+            &mut input,
+            &mut output,
+            "Add a note before finishing (or press Enter on its own to finish): ",
+        )? {
+            if !call.add_note(&line) {
                 break;
             }
-            let text = line.trim_end_matches(['\r', '\n']);
-            if text.trim().is_empty() {
-                break;
-            }
-            if !call.notes.is_empty() && !call.notes.ends_with('\n') {
-                call.notes.push('\n');
-            }
-            call.notes.push_str(text);
             call.save(&mut output)?;
         }
         if !call.notes.trim().is_empty() {
