@@ -74,6 +74,7 @@ pub fn check(source: &Source, max_paths: usize) -> Checked {
     };
     unreachable_questions(&tree, &mut diagnostics);
     reasonless_scores(&tree, &mut diagnostics);
+    urgent_without_guidance(&tree, &mut diagnostics);
     check_paths(&tree, max_paths, &mut stats, &mut diagnostics);
     check_scenarios(&tree, &mut stats, &mut diagnostics);
     Checked {
@@ -103,6 +104,23 @@ fn unreachable_questions(tree: &Tree, diagnostics: &mut Vec<Diagnostic>) {
             format!(
                 "question '{}' is never asked: no path from the start reaches it; point a 'next' at it or remove it",
                 question.id
+            ),
+        ));
+    }
+}
+
+/// Intake staff need to be told what to do on the call when an urgent outcome comes up.
+fn urgent_without_guidance(tree: &Tree, diagnostics: &mut Vec<Diagnostic>) {
+    for outcome in tree
+        .outcomes
+        .iter()
+        .filter(|o| o.urgent && o.guidance.is_none())
+    {
+        diagnostics.push(Diagnostic::warning(
+            outcome.span.clone(),
+            format!(
+                "urgent outcome '{}' has no 'guidance' for intake staff; add guidance = \"...\" saying to stay on the line and how to connect the caller to crisis help",
+                outcome.id
             ),
         ));
     }

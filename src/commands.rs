@@ -16,7 +16,7 @@ use crate::diagnostic::{Diagnostic, Report};
 use crate::explain::{Explanation, short_hash};
 use crate::paths;
 use crate::plain;
-use crate::session::{self, Store};
+use crate::session::{self, Keeper, Store};
 use crate::source::Source;
 use crate::tree::Tree;
 
@@ -279,7 +279,15 @@ fn questionnaire(questions: Option<&Path>, args: &RunArgs) -> Result<ExitCode, F
         .clone()
         .unwrap_or_else(|| PathBuf::from("."));
     if features.export {
-        session::check_export_dir(&export_dir).map_err(Failure)?;
+        session::check_export_dir(&export_dir).map_err(|problem| {
+            Failure(if args.export_dir.is_some() {
+                problem
+            } else {
+                format!(
+                    "{problem}\n(summaries go into the current folder unless --export-dir names another)"
+                )
+            })
+        })?;
     }
     let store = if features.autosave {
         let dir = Store::default_dir().ok_or_else(|| {
@@ -287,7 +295,12 @@ fn questionnaire(questions: Option<&Path>, args: &RunArgs) -> Result<ExitCode, F
                 "error: there is no folder to save calls in: set XDG_STATE_HOME or HOME".to_owned(),
             )
         })?;
-        Some(Store::open(&dir).map_err(|e| Failure(e.to_string()))?)
+        let keeper = if args.intake {
+            Keeper::Intake
+        } else {
+            Keeper::Personal
+        };
+        Some(Store::open(&dir, keeper).map_err(|e| Failure(e.to_string()))?)
     } else {
         None
     };
@@ -343,7 +356,11 @@ fn questionnaire(questions: Option<&Path>, args: &RunArgs) -> Result<ExitCode, F
             exported.json.display()
         ));
     }
-    if let Some(store) = &store
+    if let Some(problem) = &ending.save_problem {
+        text.push_str(&format!(
+            "\n!! The last changes could NOT be saved ({problem}); what is saved is older than what was on screen.\n"
+        ));
+    } else if let Some(store) = &store
         && store.path().exists()
     {
         text.push_str(&format!(

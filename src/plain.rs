@@ -82,6 +82,8 @@ struct Call<'t, 'a> {
     /// When the first answer or note was given.
     started: Option<Timestamp>,
     store: Option<&'a Store>,
+    /// The last save failed, so what is saved is older than the call.
+    save_failed: bool,
 }
 
 impl Call<'_, '_> {
@@ -99,7 +101,7 @@ impl Call<'_, '_> {
     }
 
     /// Saves the call, or deletes the saved one when there is nothing to keep.
-    fn save(&self, output: &mut impl Write) -> io::Result<()> {
+    fn save(&mut self, output: &mut impl Write) -> io::Result<()> {
         let Some(store) = self.store else {
             return Ok(());
         };
@@ -114,6 +116,7 @@ impl Call<'_, '_> {
                 now,
             ))
         };
+        self.save_failed = result.is_err();
         if let Err(e) = result {
             writeln!(
                 output,
@@ -134,7 +137,7 @@ fn offer(
 ) -> Result<Option<bool>, PlainError> {
     let zone = TimeZone::try_system().unwrap_or(TimeZone::UTC);
     writeln!(output)?;
-    write_wrapped(output, &saved.describe(&zone, intake), "")?;
+    write_wrapped(output, &saved.describe(Timestamp::now(), &zone, intake), "")?;
     if let Some(change) = saved.tree_change(tree) {
         write_wrapped(
             output,
@@ -203,6 +206,7 @@ pub fn run(
         notes: String::new(),
         started: None,
         store: options.store,
+        save_failed: false,
     };
     if let Some(saved) = &options.saved {
         match offer(tree, saved, intake, &mut input, &mut output)? {
@@ -400,7 +404,14 @@ pub fn run(
                 .map_err(|e| io::Error::other(e.to_string()))?;
         }
     }
-    if let Some(store) = call.store
+    if call.save_failed {
+        writeln!(output)?;
+        write_wrapped(
+            &mut output,
+            "!! The last changes could NOT be saved, so what is saved is older than this call.",
+            "",
+        )?;
+    } else if let Some(store) = call.store
         && store.path().exists()
     {
         writeln!(output)?;

@@ -21,9 +21,31 @@ use crate::explain::{Explanation, TreeStamp, md, short_hash};
 use crate::tree::Tree;
 use crate::walk::{Position, Walk};
 
-/// The autosave's file name in the state directory.
-pub const SAVED_FILE: &str = "session.json";
-const LOCK_FILE: &str = "session.lock";
+/// Whose answers a store keeps. Each has its own file, so answers saved with `--save` and a call
+/// saved in intake mode can never overwrite or be resumed as one another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keeper {
+    /// Intake staff's call in progress: `session.json`.
+    Intake,
+    /// A person's own answers, with `--save`: `answers.json`.
+    Personal,
+}
+
+impl Keeper {
+    fn file(self) -> &'static str {
+        match self {
+            Keeper::Intake => "session.json",
+            Keeper::Personal => "answers.json",
+        }
+    }
+
+    fn lock(self) -> &'static str {
+        match self {
+            Keeper::Intake => "session.lock",
+            Keeper::Personal => "answers.lock",
+        }
+    }
+}
 /// The version of the saved-session format, written into every file.
 const FORMAT: u32 = 1;
 
@@ -81,22 +103,23 @@ impl Session {
     /// A sentence or two for the person deciding whether to resume: when, how far, and notes.
     ///
     /// Intake staff read of "a call"; a person answering for themselves, of their own answers.
-    pub fn describe(&self, zone: &TimeZone, intake: bool) -> String {
+    pub fn describe(&self, now: Timestamp, zone: &TimeZone, intake: bool) -> String {
         let answers = count(self.answers.len(), "answer", "answers");
         let lines = self.notes.lines().filter(|l| !l.trim().is_empty()).count();
         let notes = count(lines, "line of notes", "lines of notes");
+        let started = when(self.started, now, zone);
+        let saved = when(self.saved, now, zone);
         if intake {
             format!(
-                "A call started {} was not exported. It was last saved {}, with {answers} and {notes}.",
-                when(self.started, zone),
-                when(self.saved, zone)
+                "A call started {started} was not exported. It was last saved {saved}, with {answers} and {notes}."
             )
         } else {
-            format!(
-                "You started answering {} and did not finish. Your {answers} were saved {}.",
-                when(self.started, zone),
-                when(self.saved, zone)
-            )
+            let were = if self.answers.len() == 1 {
+                "was"
+            } else {
+                "were"
+            };
+            format!("You started answering {started}. {answers} {were} saved {saved}.")
         }
     }
 
@@ -136,9 +159,9 @@ pub fn stamp(tree: &Tree) -> TreeStamp {
 }
 
 /// "at 14:05 today" or "on Friday 20 November 2026 at 14:05".
-fn when(at: Timestamp, zone: &TimeZone) -> String {
+fn when(at: Timestamp, now: Timestamp, zone: &TimeZone) -> String {
     let then = at.to_zoned_datetime(zone.clone());
-    let today = Timestamp::now().to_zoned_datetime(zone.clone()).date();
+    let today = now.to_zoned_datetime(zone.clone()).date();
     if then.date() == today {
         format!("at {} today", then.strftime("%H:%M"))
     } else {
@@ -227,6 +250,7 @@ pub enum StoreError {
 #[derive(Debug)]
 pub struct Store {
     dir: PathBuf,
+    keeper: Keeper,
     /// Held until the store is dropped; the lock goes with it.
     _lock: File,
 }
@@ -239,8 +263,8 @@ impl Store {
         xdg.state_dir().map(|dir| dir.join("groupfit"))
     }
 
-    /// Opens the folder (creating it, owner-only) and takes its lock.
-    pub fn open(dir: &Path) -> Result<Self, StoreError> {
+    /// Opens the folder (creating it, owner-only) and takes the lock for this keeper's file.
+    pub fn open(dir: &Path, keeper: Keeper) -> Result<Self, StoreError> {
         let folder = |source| StoreError::Folder {
             dir: dir.to_owned(),
             source,
@@ -253,7 +277,7 @@ impl Store {
             use std::os::unix::fs::OpenOptionsExt as _;
             options.mode(0o600);
         }
-        let lock = options.open(dir.join(LOCK_FILE)).map_err(folder)?;
+        let lock = options.open(dir.join(keeper.lock())).map_err(folder)?;
         match lock.try_lock() {
             Ok(()) => {}
             Err(fs::TryLockError::WouldBlock) => {
@@ -265,13 +289,14 @@ impl Store {
         }
         Ok(Self {
             dir: dir.to_owned(),
+            keeper,
             _lock: lock,
         })
     }
 
     /// Where the autosave is written.
     pub fn path(&self) -> PathBuf {
-        self.dir.join(SAVED_FILE)
+        self.dir.join(self.keeper.file())
     }
 
     /// The saved call, if there is one.
@@ -312,7 +337,10 @@ impl Store {
     /// Replaces the saved call, atomically.
     pub fn save(&self, session: &Session) -> Result<(), StoreError> {
         let path = self.path();
-        let mut json = serde_json::to_string_pretty(session).unwrap_or_default();
+        let mut json = serde_json::to_string_pretty(session).map_err(|e| StoreError::Write {
+            path: path.clone(),
+            source: io::Error::other(e),
+        })?;
         json.push('\n');
         write_private(&self.dir, &path, json.as_bytes(), Replace::Yes).map_err(|source| {
             StoreError::Write {
@@ -652,7 +680,7 @@ mod tests {
     fn a_saved_call_loads_back_the_same_owner_only() {
         let tree = builtin();
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("state")).unwrap();
+        let store = Store::open(&dir.path().join("state"), Keeper::Intake).unwrap();
         assert_eq!(store.load().unwrap(), None);
         let session = Session::of(
             &walk(&tree, &THERAPY[..3]),
@@ -679,17 +707,20 @@ mod tests {
     #[test]
     fn only_one_questionnaire_uses_a_store_at_a_time() {
         let dir = tempfile::tempdir().unwrap();
-        let first = Store::open(dir.path()).unwrap();
-        let second = Store::open(dir.path());
+        let first = Store::open(dir.path(), Keeper::Intake).unwrap();
+        let second = Store::open(dir.path(), Keeper::Intake);
         assert!(matches!(second, Err(StoreError::Busy { .. })), "{second:?}");
+        // Personal answers are kept apart, so they neither wait for nor touch the call.
+        let personal = Store::open(dir.path(), Keeper::Personal).unwrap();
+        assert_ne!(personal.path(), first.path());
         drop(first);
-        Store::open(dir.path()).unwrap();
+        Store::open(dir.path(), Keeper::Intake).unwrap();
     }
 
     #[test]
     fn an_unreadable_call_is_located_and_left_alone() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
+        let store = Store::open(dir.path(), Keeper::Intake).unwrap();
         fs::write(store.path(), "{\n  \"groupfit_session\": 1,\n  oops\n}").unwrap();
         let error = store.load().unwrap_err();
         let message = error.to_string();
@@ -745,9 +776,19 @@ mod tests {
     fn the_description_counts_answers_and_notes() {
         let tree = builtin();
         let session = Session::of(&walk(&tree, &THERAPY[..1]), "one\n\ntwo\n", at(0), at(1));
-        let text = session.describe(&TimeZone::UTC, true);
+        let text = session.describe(at(86_400 * 3), &TimeZone::UTC, true);
         assert!(text.contains("1 answer and 2 lines of notes"), "{text}");
-        assert!(text.contains("2026"), "an old call names its date: {text}");
+        assert!(
+            text.contains("started on Wednesday 18 November 2026 at 11:06"),
+            "an older call names its date: {text}"
+        );
+        let today = session.describe(at(60), &TimeZone::UTC, false);
+        assert!(
+            today.contains(
+                "You started answering at 11:06 today. 1 answer was saved at 11:06 today."
+            ),
+            "{today}"
+        );
     }
 
     fn summary<'a>(explanation: &'a Explanation, notes: &str) -> Summary<'a> {

@@ -21,7 +21,7 @@ use std::time::Duration;
 use crossterm::event;
 use ratatui::DefaultTerminal;
 
-pub use app::{App, Ending, Exit, Features, Message, Pending, Request, Screen, update};
+pub use app::{App, Ending, Exit, Features, Message, Offer, Pending, Request, Screen, update};
 pub use keys::{
     Binding, CONFIRM_KEYS, Does, HELP_KEYS, NOTES_KEYS, Needs, QUESTION_KEYS, RESULT_KEYS,
     RESUME_KEYS, Shown, bindings, message_for, message_for_event,
@@ -31,6 +31,7 @@ pub use view::{MARKER, MIN_HEIGHT, MIN_WIDTH, PANEL_MIN_WIDTH, Theme, result_lin
 use std::path::Path;
 
 use jiff::Timestamp;
+use jiff::tz::TimeZone;
 
 use crate::session::{self, Session, Store};
 use crate::tree::Tree;
@@ -66,8 +67,23 @@ pub fn run(tree: &Tree, setup: Setup<'_>) -> io::Result<Ending> {
     // Notes take a paste as one piece of text rather than as hundreds of keys (each one saved).
     let paste = setup.features.intake
         && crossterm::execute!(io::stdout(), crossterm::event::EnableBracketedPaste).is_ok();
-    let app = App::with(tree, Theme::from_env(), setup.features, setup.saved);
-    let ending = event_loop(&mut terminal, app, &signal, setup.store, setup.export_dir);
+    let zone = TimeZone::try_system().unwrap_or(TimeZone::UTC);
+    let offer = setup.saved.map(|session| {
+        Offer::new(
+            session,
+            tree,
+            Timestamp::now(),
+            &zone,
+            setup.features.intake,
+        )
+    });
+    let app = App::with(tree, Theme::from_env(), setup.features, offer);
+    let files = Files {
+        store: setup.store,
+        export_dir: setup.export_dir,
+        zone,
+    };
+    let ending = event_loop(&mut terminal, app, &signal, &files);
     if paste {
         let _ = crossterm::execute!(io::stdout(), crossterm::event::DisableBracketedPaste);
     }
@@ -79,12 +95,18 @@ pub fn run(tree: &Tree, setup: Setup<'_>) -> io::Result<Ending> {
     Ok(ending)
 }
 
+/// Where the event loop writes, and the time zone summaries are written in.
+struct Files<'a> {
+    store: Option<&'a Store>,
+    export_dir: &'a Path,
+    zone: TimeZone,
+}
+
 fn event_loop(
     terminal: &mut DefaultTerminal,
     mut app: App<'_>,
     signal: &AtomicUsize,
-    store: Option<&Store>,
-    export_dir: &Path,
+    files: &Files<'_>,
 ) -> io::Result<Ending> {
     let mut saved_revision = app.revision();
     let size = terminal.size()?;
@@ -109,7 +131,7 @@ fn event_loop(
         };
         if let Some(message) = message_for_event(&event, &app.screen(), app.features()) {
             update(&mut app, message);
-            write_files(&mut app, store, export_dir, &mut saved_revision);
+            write_files(&mut app, files, &mut saved_revision);
         }
         if let Some(exit) = app.exit() {
             return Ok(app.ending(exit));
@@ -121,21 +143,17 @@ fn event_loop(
 /// Does what the app asked for and saves the call when it changed, reporting back to the app.
 ///
 /// The save happens before the next draw, so a call is on disk by the time its answer shows.
-fn write_files(
-    app: &mut App<'_>,
-    store: Option<&Store>,
-    export_dir: &Path,
-    saved_revision: &mut u64,
-) {
+fn write_files(app: &mut App<'_>, files: &Files<'_>, saved_revision: &mut u64) {
+    let export_dir = files.export_dir;
     if app.request() == Some(Request::Export) {
-        let result = match app.summary(Timestamp::now()) {
+        let result = match app.summary(Timestamp::now(), files.zone.clone()) {
             Some(summary) => session::export(export_dir, &summary)
                 .map_err(|e| format!("cannot write into '{}': {e}", export_dir.display())),
             None => Err("there is no recommendation to export yet".to_owned()),
         };
         update(app, Message::Exported(result));
     }
-    let Some(store) = store else { return };
+    let Some(store) = files.store else { return };
     if app.offering() || app.revision() == *saved_revision {
         return;
     }

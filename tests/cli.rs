@@ -169,6 +169,30 @@ fn warnings_pass_unless_strict() {
 }
 
 #[test]
+fn an_urgent_outcome_without_staff_guidance_is_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("no-guidance.toml");
+    let text = fs::read_to_string(fixture("valid/fallback_and_routes.toml")).unwrap();
+    fs::write(
+        &path,
+        text.replace("guidance = \"Stay on the line.\"\n", ""),
+    )
+    .unwrap();
+    groupfit()
+        .arg("check")
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(contains(":50:1: warning: urgent outcome"))
+        .stdout(contains("has no 'guidance' for intake staff"));
+    groupfit()
+        .args(["check", "--strict"])
+        .arg(&path)
+        .assert()
+        .code(1);
+}
+
+#[test]
 fn path_checks_say_when_they_stop_early() {
     groupfit()
         .args(["check", "--max-paths", "1", &fixture("valid/minimal.toml")])
@@ -841,5 +865,5 @@ fn outside_intake_nothing_is_written_unless_asked() {
         .write_stdin(typed_answers(&THERAPY[..2]))
         .assert()
         .code(1);
-    assert!(state.path().join("groupfit/session.json").exists());
+    assert!(state.path().join("groupfit/answers.json").exists());
 }

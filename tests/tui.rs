@@ -369,7 +369,14 @@ fn an_unfinished_call_on_another_tree_is_shown_as_such() {
     );
     saved.tree.version = "old.1".to_owned();
     saved.tree.sha256 = "f".repeat(64);
-    let app = App::with(&tree, Theme::plain(), Features::intake(), Some(saved));
+    let offer = tui::Offer::new(
+        saved,
+        &tree,
+        jiff::Timestamp::UNIX_EPOCH,
+        &jiff::tz::TimeZone::UTC,
+        true,
+    );
+    let app = App::with(&tree, Theme::plain(), Features::intake(), Some(offer));
     let words = screen_words(draw(&app, 80, 24).backend().buffer());
     for expected in [
         "Unfinished call",
@@ -612,11 +619,18 @@ fn every_screen(tree: &Tree) -> Vec<App<'_>> {
         jiff::Timestamp::UNIX_EPOCH,
         jiff::Timestamp::UNIX_EPOCH,
     );
+    let offer = tui::Offer::new(
+        saved,
+        tree,
+        jiff::Timestamp::UNIX_EPOCH,
+        &jiff::tz::TimeZone::UTC,
+        true,
+    );
     screens.push(App::with(
         tree,
         Theme::plain(),
         Features::intake(),
-        Some(saved),
+        Some(offer),
     ));
     screens
 }

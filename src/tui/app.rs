@@ -144,6 +144,8 @@ pub struct Ending {
     pub exit: Exit,
     /// The summary files written during the session, most recent last.
     pub exported: Vec<Exported>,
+    /// Why the last save failed, if it did: the saved call is then out of date.
+    pub save_problem: Option<String>,
 }
 
 /// A line shown above the keys until the next change.
@@ -162,6 +164,23 @@ pub struct Offer {
     pub description: String,
     /// How its tree differs from this one, in words, when it does.
     pub tree_change: Option<String>,
+}
+
+impl Offer {
+    /// Describes a saved call for the person deciding what to do with it, as of `now`.
+    pub fn new(
+        session: Session,
+        tree: &Tree,
+        now: Timestamp,
+        zone: &TimeZone,
+        intake: bool,
+    ) -> Self {
+        Self {
+            description: session.describe(now, zone, intake),
+            tree_change: session.tree_change(tree),
+            session,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -185,7 +204,6 @@ pub struct App<'t> {
     notes: TextArea<'static>,
     /// When the first answer or note of this call was given.
     started: Option<Timestamp>,
-    zone: TimeZone,
     /// Counts changes to what would be saved: answers, notes, exports.
     revision: u64,
     /// The summary written since the last change, if any.
@@ -207,13 +225,7 @@ impl<'t> App<'t> {
     }
 
     /// An app with features turned on, offering an unfinished call when there is one.
-    pub fn with(tree: &'t Tree, theme: Theme, features: Features, saved: Option<Session>) -> Self {
-        let zone = TimeZone::try_system().unwrap_or(TimeZone::UTC);
-        let offer = saved.map(|session| Offer {
-            description: session.describe(&zone, features.intake),
-            tree_change: session.tree_change(tree),
-            session,
-        });
+    pub fn with(tree: &'t Tree, theme: Theme, features: Features, offer: Option<Offer>) -> Self {
         let mut app = Self {
             walk: Walk::new(tree),
             longest: tree.longest_remaining(),
@@ -232,7 +244,6 @@ impl<'t> App<'t> {
             features,
             notes: notes_box(Vec::new()),
             started: None,
-            zone,
             revision: 0,
             exported: None,
             all_exported: Vec::new(),
@@ -366,7 +377,7 @@ impl<'t> App<'t> {
     }
 
     /// The summary to export: the result with the notes and times.
-    pub fn summary(&self, now: Timestamp) -> Option<Summary<'_>> {
+    pub fn summary(&self, now: Timestamp, zone: TimeZone) -> Option<Summary<'_>> {
         let Some(Ok(explanation)) = &self.result else {
             return None;
         };
@@ -375,7 +386,7 @@ impl<'t> App<'t> {
             notes: self.notes(),
             started: self.started.unwrap_or(now),
             written: now,
-            zone: self.zone.clone(),
+            zone,
         })
     }
 }
@@ -400,6 +411,7 @@ impl App<'_> {
             explanation,
             exit,
             exported: self.all_exported,
+            save_problem: self.save_problem,
         }
     }
 
@@ -412,8 +424,6 @@ impl App<'_> {
 
     /// Something that would be saved changed: the answers, the notes or an export.
     fn changed(&mut self) {
-        // A call starts with its first answer or note, not when the program was opened.
-        self.started.get_or_insert_with(Timestamp::now);
         self.revision += 1;
         self.exported = None;
         if self.status.as_ref().is_some_and(|s| !s.warning) {
@@ -433,10 +443,16 @@ impl App<'_> {
         };
     }
 
+    /// A call starts with its first answer or note, not when the program was opened or cleared.
+    fn begun(&mut self) {
+        self.started.get_or_insert_with(Timestamp::now);
+    }
+
     fn choose(&mut self, choice: usize) {
         if !self.walk.choose(choice) {
             return;
         }
+        self.begun();
         self.selected = 0;
         self.scroll = 0;
         self.changed();
@@ -535,6 +551,7 @@ impl App<'_> {
 
     fn edit_notes(&mut self, key: KeyEvent) {
         if self.notes.input(key) {
+            self.begun();
             self.changed();
         }
     }
@@ -671,6 +688,7 @@ pub fn update(app: &mut App<'_>, message: Message) {
             // Terminals send a pasted line break as a carriage return.
             let text = text.replace("\r\n", "\n").replace('\r', "\n");
             if app.screen == Screen::Notes && app.notes.insert_str(text) {
+                app.begun();
                 app.changed();
             }
         }
@@ -711,8 +729,13 @@ pub fn update(app: &mut App<'_>, message: Message) {
         Message::SaveFailed(problem) => app.save_problem = Some(problem),
         Message::Saved => app.save_problem = None,
         Message::NextCall => {
+            let something = !app.walk.answers().is_empty() || !app.notes().trim().is_empty();
             if app.features.intake && app.offer.is_none() {
-                app.screen = Screen::Confirm(Pending::NextCall);
+                if something {
+                    app.screen = Screen::Confirm(Pending::NextCall);
+                } else {
+                    app.next_call();
+                }
             }
         }
         Message::Resume => app.resume(),
@@ -950,6 +973,10 @@ summary = "Call someone."
         assert_eq!(app.scroll(), 0, "everything fits once the window is large");
     }
 
+    fn offer(tree: &Tree, saved: Session) -> Offer {
+        Offer::new(saved, tree, Timestamp::UNIX_EPOCH, &TimeZone::UTC, true)
+    }
+
     fn intake(tree: &Tree) -> App<'_> {
         App::with(tree, Theme::plain(), Features::intake(), None)
     }
@@ -1045,7 +1072,7 @@ summary = "Call someone."
             &[Message::Pick(1), Message::Pick(0), Message::Export],
         );
         assert_eq!(app.request(), Some(Request::Export));
-        let summary = app.summary(Timestamp::now()).unwrap();
+        let summary = app.summary(Timestamp::now(), TimeZone::UTC).unwrap();
         assert_eq!(summary.explanation.outcome.id, "a");
 
         send(&mut app, &[Message::Exported(Err("disk full".to_owned()))]);
@@ -1146,7 +1173,7 @@ summary = "Call someone."
             &tree,
             Theme::plain(),
             Features::intake(),
-            Some(saved.clone()),
+            Some(offer(&tree, saved.clone())),
         );
         assert_eq!(app.screen(), Screen::Resume);
         assert!(app.offering());
@@ -1174,7 +1201,12 @@ summary = "Call someone."
         let mut walk = Walk::new(&tree);
         walk.choose(1);
         let saved = Session::of(&walk, "", Timestamp::UNIX_EPOCH, Timestamp::UNIX_EPOCH);
-        let mut app = App::with(&tree, Theme::plain(), Features::intake(), Some(saved));
+        let mut app = App::with(
+            &tree,
+            Theme::plain(),
+            Features::intake(),
+            Some(offer(&tree, saved)),
+        );
         let before = app.revision();
         send(&mut app, &[Message::Discard]);
         assert_eq!(app.screen(), Screen::Confirm(Pending::Discard));
@@ -1201,7 +1233,12 @@ summary = "Call someone."
             Timestamp::UNIX_EPOCH,
             Timestamp::UNIX_EPOCH,
         );
-        let mut app = App::with(&tree, Theme::plain(), Features::intake(), Some(saved));
+        let mut app = App::with(
+            &tree,
+            Theme::plain(),
+            Features::intake(),
+            Some(offer(&tree, saved)),
+        );
         send(&mut app, &[Message::Quit]);
         assert_eq!(app.exit(), Some(Exit::Quit));
         assert!(app.offering());
@@ -1246,5 +1283,20 @@ summary = "Call someone."
         send(&mut app, &[Message::Back, Message::Yes]);
         assert_eq!(app.screen(), Screen::Question);
         assert!(app.walk().answers().is_empty());
+    }
+
+    #[test]
+    fn a_call_starts_with_its_first_answer_not_when_cleared() {
+        let tree = tree();
+        let mut app = intake(&tree);
+        send(
+            &mut app,
+            &[Message::Pick(1), Message::NextCall, Message::Yes],
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        let before = Timestamp::now();
+        send(&mut app, &[Message::Pick(1)]);
+        let session = app.session(Timestamp::now()).unwrap();
+        assert!(session.started >= before, "{} < {before}", session.started);
     }
 }

@@ -34,6 +34,9 @@ pub enum Needs {
     Intake,
     /// Exporting a summary.
     Export,
+    /// Everywhere but intake mode, where Esc only closes things, so that a second Esc after
+    /// closing the notes cannot also take back an answer.
+    NotIntake,
 }
 
 /// One row of a key table.
@@ -58,6 +61,7 @@ impl Binding {
             Needs::Nothing => true,
             Needs::Intake => features.intake,
             Needs::Export => features.export,
+            Needs::NotIntake => !features.intake,
         }
     }
 
@@ -160,12 +164,7 @@ const DIGITS: &[KeyCode] = &[
     KeyCode::Char('9'),
 ];
 
-const BACK_KEYS: &[KeyCode] = &[
-    KeyCode::Left,
-    KeyCode::Backspace,
-    KeyCode::Char('h'),
-    KeyCode::Esc,
-];
+const BACK_KEYS: &[KeyCode] = &[KeyCode::Left, KeyCode::Backspace, KeyCode::Char('h')];
 
 /// Keys on a question.
 pub static QUESTION_KEYS: &[Binding] = &[
@@ -213,6 +212,15 @@ pub static QUESTION_KEYS: &[Binding] = &[
         does: Does::Send(Message::Back),
         shown: Shown::WithAnswers,
         needs: Needs::Nothing,
+    },
+    Binding {
+        keys: &[KeyCode::Esc],
+        ctrl: false,
+        label: "back",
+        help: "the same as ←",
+        does: Does::Send(Message::Back),
+        shown: Shown::HelpOnly,
+        needs: Needs::NotIntake,
     },
     Binding {
         keys: &[KeyCode::Char('n')],
@@ -344,6 +352,15 @@ pub static RESULT_KEYS: &[Binding] = &[
         does: Does::Send(Message::Back),
         shown: Shown::Always,
         needs: Needs::Nothing,
+    },
+    Binding {
+        keys: &[KeyCode::Esc],
+        ctrl: false,
+        label: "change an answer",
+        help: "the same as ←",
+        does: Does::Send(Message::Back),
+        shown: Shown::HelpOnly,
+        needs: Needs::NotIntake,
     },
     Binding {
         keys: &[KeyCode::Char('?')],
@@ -729,6 +746,22 @@ mod tests {
         assert_eq!(
             message_for(e, &Screen::Result, intake),
             Some(Message::Export)
+        );
+        let esc = KeyEvent::from(KeyCode::Esc);
+        assert_eq!(
+            message_for(esc, &Screen::Question, plain),
+            Some(Message::Back)
+        );
+        assert_eq!(
+            message_for(esc, &Screen::Question, intake),
+            None,
+            "Esc only closes things"
+        );
+        assert_eq!(message_for(esc, &Screen::Result, intake), None);
+        let left = KeyEvent::from(KeyCode::Left);
+        assert_eq!(
+            message_for(left, &Screen::Result, intake),
+            Some(Message::Back)
         );
     }
 

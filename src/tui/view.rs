@@ -14,7 +14,7 @@ use ratatui::widgets::{Block, BorderType, Clear, Padding, Paragraph, Widget};
 use textwrap::core::display_width;
 
 use super::app::{App, Message, Pending, Screen};
-use super::keys::{Binding, Does, HELP_KEYS, RESULT_KEYS, Shown, bindings};
+use super::keys::{Binding, Does, HELP_KEYS, RESULT_KEYS, RESUME_KEYS, Shown, bindings};
 use crate::explain;
 use crate::session;
 use crate::walk::Position;
@@ -848,6 +848,11 @@ fn render_confirm(app: &App<'_>, pending: Pending, area: Rect, buf: &mut Buffer)
         None => "This call's summary has NOT been exported. Its answers and notes will be deleted for good.".to_owned(),
     };
     let (title, text, action) = match pending {
+        Pending::Quit if app.save_problem().is_some() => (
+            "Quit?",
+            "The last changes could NOT be saved, so quitting now loses them. Export the summary first, or write the answers down.".to_owned(),
+            "quit anyway",
+        ),
         Pending::Quit if features.intake => (
             "Quit?",
             if app.base() == Screen::Result {
@@ -867,7 +872,12 @@ fn render_confirm(app: &App<'_>, pending: Pending, area: Rect, buf: &mut Buffer)
         Pending::Quit => ("Quit?", "Your answers will be lost.".to_owned(), "quit"),
         Pending::Restart if features.intake => (
             "Start again?",
-            "The answers so far will be cleared and you will go back to the first question. The notes are kept.".to_owned(),
+            if app.base() == Screen::Result && app.exported().is_none() {
+                "This result has NOT been exported. The answers will be cleared and you will go back to the first question. The notes are kept."
+            } else {
+                "The answers so far will be cleared and you will go back to the first question. The notes are kept."
+            }
+            .to_owned(),
             "start again",
         ),
         Pending::Restart => (
@@ -942,12 +952,28 @@ fn render_resume(app: &App<'_>, area: Rect, buf: &mut Buffer) {
         ));
     }
     lines.push(Line::default());
-    let keys = if intake {
-        "Press y to resume it at the next unanswered question, with its notes. Press n to delete it and start a new call. Press q to quit and leave it saved."
-    } else {
-        "Press y to carry on from the next unanswered question. Press n to delete these answers and start again. Press q to quit and keep them."
+    let hint = |message: Message| {
+        RESUME_KEYS
+            .iter()
+            .find(|b| matches!(&b.does, Does::Send(m) if *m == message))
+            .map(|b| b.hint(0))
+            .unwrap_or_default()
     };
-    lines.extend(wrap(keys, width, "", "", Style::new()));
+    let (resume, discard, quit) = (
+        hint(Message::Resume),
+        hint(Message::Discard),
+        hint(Message::Quit),
+    );
+    let keys = if intake {
+        format!(
+            "Press {resume} to resume it at the next unanswered question, with its notes. Press {discard} to delete it and start a new call. Press {quit} to quit and leave it saved."
+        )
+    } else {
+        format!(
+            "Press {resume} to carry on from the next unanswered question. Press {discard} to delete these answers and start again. Press {quit} to quit and keep them."
+        )
+    };
+    lines.extend(wrap(&keys, width, "", "", Style::new()));
     Paragraph::new(lines).render(inner, buf);
 }
 
