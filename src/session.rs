@@ -920,5 +920,11 @@ mod tests {
             2,
             "the check leaves nothing"
         );
+        // A folder nobody may write in, root included.
+        #[cfg(target_os = "linux")]
+        {
+            let refused = check_export_dir(Path::new("/proc")).unwrap_err();
+            assert!(refused.contains("cannot be written to"), "{refused}");
+        }
     }
 }
