@@ -13,6 +13,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use groupfit::source::Source;
 use groupfit::tree::Tree;
 use groupfit::tui::{App, Features, Message, Theme, message_for, update};
+use groupfit::walk::Position;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -37,10 +38,18 @@ fn main() {
         let mut result = Vec::with_capacity(rounds);
         let mut notes = Vec::with_capacity(rounds);
         for _ in 0..rounds {
-            // Walk the questions: move down, then choose, one keystroke each.
+            // Walk the questions: move down, then type the number of the last answer, one
+            // keystroke each. The last answer of the first question is "none of these", so the
+            // walk goes through every question rather than straight to the crisis result.
             let mut finished = false;
             while !finished {
-                for key in [KeyCode::Down, KeyCode::Enter] {
+                let last = match app.walk().position() {
+                    Position::Asking(q) => tree.questions[q].choices.len(),
+                    Position::Finished => 1,
+                };
+                let digit =
+                    char::from_digit(u32::try_from(last.min(9)).unwrap_or(1), 10).unwrap_or('1');
+                for key in [KeyCode::Down, KeyCode::Char(digit)] {
                     let start = Instant::now();
                     if let Some(message) = message_for(KeyEvent::from(key), &app.screen(), features)
                     {

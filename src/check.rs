@@ -543,5 +543,29 @@ mod props {
                 }
             }
         }
+
+        #[test]
+        fn still_possible_agrees_with_trying_everything(text in tree_text()) {
+            let source = Source::new("gen.toml", text);
+            if let Ok((tree, _)) = Tree::load(&source) {
+                let bounds = crate::possible::Bounds::of(&tree);
+                let mut walk = crate::walk::Walk::new(&tree);
+                // Along the walk that always takes the last answer, at every question.
+                loop {
+                    let possible = crate::possible::still_possible(&walk, &bounds, usize::MAX);
+                    prop_assert!(possible.exact);
+                    prop_assert_eq!(
+                        possible.outcomes,
+                        crate::possible::tests::by_trying_everything(&walk)
+                    );
+                    match walk.position() {
+                        crate::walk::Position::Asking(q) => {
+                            walk.choose(tree.questions[q].choices.len() - 1);
+                        }
+                        crate::walk::Position::Finished => break,
+                    }
+                }
+            }
+        }
     }
 }

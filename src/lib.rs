@@ -11,6 +11,7 @@ pub mod diagnostic;
 pub mod explain;
 pub mod paths;
 pub mod plain;
+pub mod possible;
 pub mod session;
 pub mod source;
 pub mod tree;

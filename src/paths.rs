@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::explain::short_hash;
-use crate::tree::{OutcomeIx, Step, Tree};
+use crate::tree::{Step, Tree};
 use crate::walk::{Answer, Position, Recommendation, Walk};
 
 /// How many distinct paths lead from the start to an end (saturating at `u64::MAX`).
@@ -58,82 +58,6 @@ pub fn visit(tree: &Tree, max: usize, mut on_path: impl FnMut(&Walk<'_>)) -> usi
         }
     }
     seen
-}
-
-/// The outcomes a walk can still end in.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Possible {
-    /// In the tree's order.
-    pub outcomes: Vec<OutcomeIx>,
-    /// False when there were too many ways to finish to try them all; the list then also holds
-    /// every outcome some later answer scores for or leads to, so it may hold too many, never too few.
-    pub exact: bool,
-}
-
-/// The outcomes that finishing this walk can still be recommended, trying every way of finishing
-/// it up to `max` of them.
-pub fn still_possible(walk: &Walk<'_>, max: usize) -> Possible {
-    let tree = walk.tree();
-    let mut found = vec![false; tree.outcomes.len()];
-    let Position::Asking(from) = walk.position() else {
-        if let Ok(r) = walk.recommendation() {
-            found[r.outcome] = true;
-        }
-        return Possible {
-            outcomes: (0..found.len()).filter(|&o| found[o]).collect(),
-            exact: true,
-        };
-    };
-    let mut walk = walk.clone();
-    let base = walk.answers().len();
-    let mut cursor: Vec<usize> = vec![0];
-    let mut seen = 0;
-    let mut exact = true;
-    loop {
-        match walk.position() {
-            Position::Asking(q) => {
-                let depth = walk.answers().len() - base;
-                let i = cursor[depth];
-                if i < tree.questions[q].choices.len() {
-                    cursor[depth] += 1;
-                    walk.choose(i);
-                    cursor.push(0);
-                } else {
-                    cursor.pop();
-                    if walk.answers().len() == base {
-                        break;
-                    }
-                    walk.back();
-                }
-            }
-            Position::Finished => {
-                if let Ok(r) = walk.recommendation() {
-                    found[r.outcome] = true;
-                }
-                seen += 1;
-                cursor.pop();
-                walk.back();
-                if seen >= max {
-                    exact = false;
-                    break;
-                }
-            }
-        }
-    }
-    if !exact {
-        for o in tree.reachable_outcomes(from) {
-            found[o] = true;
-        }
-        for (o, &total) in walk.scores().iter().enumerate() {
-            if total > 0 {
-                found[o] = true;
-            }
-        }
-    }
-    Possible {
-        outcomes: (0..found.len()).filter(|&o| found[o]).collect(),
-        exact,
-    }
 }
 
 /// One listed path.
@@ -313,95 +237,4 @@ impl Listing {
 /// Markdown table cells cannot hold a bare '|' or a line break.
 fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::source::Source;
-
-    fn builtin() -> Tree {
-        Tree::load(&Source::builtin()).unwrap().0
-    }
-
-    fn ids(tree: &Tree, possible: &Possible) -> Vec<String> {
-        possible
-            .outcomes
-            .iter()
-            .map(|&o| tree.outcomes[o].id.clone())
-            .collect()
-    }
-
-    fn answered<'t>(tree: &'t Tree, answers: &[(&str, &str)]) -> Walk<'t> {
-        let mut walk = Walk::new(tree);
-        for (question, option) in answers {
-            let q = tree.question_ix(question).unwrap();
-            walk.choose(tree.choice_ix(q, option).unwrap());
-        }
-        walk
-    }
-
-    #[test]
-    fn still_possible_is_exactly_where_finishing_can_lead() {
-        let tree = builtin();
-        let start = still_possible(&Walk::new(&tree), usize::MAX);
-        assert!(start.exact);
-        assert_eq!(
-            ids(&tree, &start),
-            [
-                "support",
-                "therapy",
-                "psychoeducational",
-                "self_help",
-                "crisis"
-            ]
-        );
-        let past_safety = answered(&tree, &[("safety", "none")]);
-        let possible = still_possible(&past_safety, usize::MAX);
-        assert!(!ids(&tree, &possible).contains(&"crisis".to_owned()));
-
-        // Every outcome listed is reached by some path from here, and no other.
-        let walk = answered(
-            &tree,
-            &[("safety", "none"), ("who", "myself"), ("want", "learn")],
-        );
-        let possible = still_possible(&walk, usize::MAX);
-        let mut reached = vec![false; tree.outcomes.len()];
-        let mut stack = vec![walk.clone()];
-        while let Some(w) = stack.pop() {
-            match w.position() {
-                Position::Finished => reached[w.recommendation().unwrap().outcome] = true,
-                Position::Asking(q) => {
-                    for c in 0..tree.questions[q].choices.len() {
-                        let mut next = w.clone();
-                        next.choose(c);
-                        stack.push(next);
-                    }
-                }
-            }
-        }
-        let expected: Vec<OutcomeIx> = (0..reached.len()).filter(|&o| reached[o]).collect();
-        assert_eq!(possible.outcomes, expected);
-    }
-
-    #[test]
-    fn over_budget_the_estimate_misses_nothing() {
-        let tree = builtin();
-        let walk = answered(&tree, &[("safety", "none")]);
-        let exact = still_possible(&walk, usize::MAX);
-        let estimate = still_possible(&walk, 3);
-        assert!(!estimate.exact);
-        for o in &exact.outcomes {
-            assert!(estimate.outcomes.contains(o), "{}", tree.outcomes[*o].id);
-        }
-    }
-
-    #[test]
-    fn a_finished_walk_can_only_end_where_it_ended() {
-        let tree = builtin();
-        let walk = answered(&tree, &[("safety", "withdrawal")]);
-        let possible = still_possible(&walk, 10);
-        assert!(possible.exact);
-        assert_eq!(ids(&tree, &possible), ["crisis"]);
-    }
 }

@@ -13,14 +13,10 @@ use ratatui_textarea::{TextArea, WrapMode};
 
 use super::view::{self, Theme};
 use crate::explain::Explanation;
-use crate::paths::{self, Possible};
+use crate::possible::{self, Bounds, Possible};
 use crate::session::{self, Exported, Session, Summary};
 use crate::tree::Tree;
 use crate::walk::{NoRecommendation, Position, Walk};
-
-/// How many ways of finishing a call are tried for the "still possible" panel before it falls
-/// back to an estimate; the built-in tree has about 12 000 from its first question.
-const POSSIBLE_BUDGET: usize = 20_000;
 
 /// What is on screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -216,6 +212,8 @@ pub struct App<'t> {
     offer: Option<Offer>,
     /// Where the walk can still lead, for intake; recomputed when the walk changes.
     possible: Option<Possible>,
+    /// Worked out once, to make `possible` quick.
+    bounds: Option<Bounds>,
     request: Option<Request>,
 }
 
@@ -251,6 +249,7 @@ impl<'t> App<'t> {
             save_problem: None,
             offer,
             possible: None,
+            bounds: features.intake.then(|| Bounds::of(tree)),
             request: None,
         };
         app.walk_changed();
@@ -434,9 +433,9 @@ impl App<'_> {
     /// Keeps what depends on the walk in step with it.
     fn walk_changed(&mut self) {
         self.possible = self
-            .features
-            .intake
-            .then(|| paths::still_possible(&self.walk, POSSIBLE_BUDGET));
+            .bounds
+            .as_ref()
+            .map(|bounds| possible::still_possible(&self.walk, bounds, possible::BUDGET));
         self.result = match self.walk.position() {
             Position::Finished => Some(Explanation::of(&self.walk)),
             Position::Asking(_) => None,
