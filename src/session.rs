@@ -523,16 +523,16 @@ impl Summary<'_> {
 
     /// The summary as JSON: the `groupfit answer --format json` object plus `notes`, `started`
     /// and `exported`, so `groupfit answer --answers` replays it.
-    pub fn to_json(&self) -> String {
+    pub fn to_json(&self) -> io::Result<String> {
         let json = SummaryJson {
             explanation: self.explanation,
             notes: &self.notes,
             started: self.rfc3339(self.started),
             exported: self.rfc3339(self.written),
         };
-        let mut text = serde_json::to_string_pretty(&json).unwrap_or_default();
+        let mut text = serde_json::to_string_pretty(&json).map_err(io::Error::other)?;
         text.push('\n');
-        text
+        Ok(text)
     }
 
     /// `groupfit-2026-11-23-140509`, from when the summary was written, in local time.
@@ -570,7 +570,7 @@ impl Exported {
 pub fn export(dir: &Path, summary: &Summary<'_>) -> io::Result<Exported> {
     let stem = summary.stem();
     let markdown = summary.to_markdown();
-    let json = summary.to_json();
+    let json = summary.to_json()?;
     for n in 1..1000 {
         let name = if n == 1 {
             stem.clone()
@@ -842,7 +842,9 @@ mod tests {
     fn the_json_summary_replays_to_the_same_recommendation() {
         let tree = builtin();
         let explanation = Explanation::of(&walk(&tree, THERAPY)).unwrap();
-        let json = summary(&explanation, "Call back Tuesday.").to_json();
+        let json = summary(&explanation, "Call back Tuesday.")
+            .to_json()
+            .unwrap();
         let value: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(value["notes"], "Call back Tuesday.");
         assert_eq!(value["started"], "2026-11-18T12:06:40+01:00");
@@ -884,7 +886,10 @@ mod tests {
             fs::read_to_string(&first.markdown).unwrap(),
             summary.to_markdown()
         );
-        assert_eq!(fs::read_to_string(&second.json).unwrap(), summary.to_json());
+        assert_eq!(
+            fs::read_to_string(&second.json).unwrap(),
+            summary.to_json().unwrap()
+        );
         #[cfg(unix)]
         for path in [&first.markdown, &first.json, &second.markdown, &second.json] {
             assert_eq!(mode(path), 0o600, "{}", path.display());
