@@ -522,7 +522,7 @@ impl<'s> Builder<'s> {
         };
         let mut score = Vec::new();
         let mut score_spans = Vec::new();
-        for (name, points) in option.score.iter().flatten() {
+        for (name, points) in option.score.iter().flat_map(|scores| &scores.0) {
             if let Some(o) = self.resolve_outcome(outcome_ids, name, "score") {
                 score.push((o, *points.get_ref()));
                 score_spans.push(name.span());
