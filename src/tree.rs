@@ -230,6 +230,45 @@ fn id_problem(id: &str) -> Option<&'static str> {
     }
 }
 
+/// Where an option leads and what it scores, resolved to indices.
+struct Links {
+    step: Step,
+    score: Vec<(OutcomeIx, i64)>,
+    score_spans: Vec<Range<usize>>,
+}
+
+impl Question {
+    /// The question with its text moved out of the raw tables; `links` has one entry per option.
+    fn from_raw(question: RawQuestion, links: Vec<Links>) -> Self {
+        let choices = question
+            .options
+            .into_iter()
+            .zip(links)
+            .map(|(option, links)| Choice {
+                next_span: option.next.as_ref().map(toml::Spanned::span),
+                id: option.id.into_inner(),
+                label: option.label.into_inner(),
+                step: links.step,
+                score: links.score,
+                reason: option.reason.map(toml::Spanned::into_inner),
+                caveat: option.caveat.map(toml::Spanned::into_inner),
+                note: option.note.map(toml::Spanned::into_inner),
+                span: option.span,
+                score_spans: links.score_spans,
+            })
+            .collect();
+        Self {
+            id: question.id.into_inner(),
+            text: question.text.into_inner(),
+            intake: question.intake.map(toml::Spanned::into_inner),
+            help: question.help.map(toml::Spanned::into_inner),
+            guidance: question.guidance.map(toml::Spanned::into_inner),
+            choices,
+            span: question.span,
+        }
+    }
+}
+
 struct Builder<'s> {
     source: &'s Source,
     diagnostics: Vec<Diagnostic>,
@@ -304,15 +343,25 @@ impl<'s> Builder<'s> {
             .and_then(|h| h.fallback.as_ref())
             .and_then(|f| self.resolve_outcome(&outcome_ids, f, "fallback"));
 
-        let mut questions = Vec::with_capacity(raw.questions.len());
+        // First every reference is resolved, while all ids are there to suggest from; then the
+        // text moves from the raw tables into the tree.
+        let mut links = Vec::with_capacity(raw.questions.len());
+        let mut seen = HashMap::new();
         for question in &raw.questions {
-            questions.push(self.build_question(
+            links.push(self.question_links(
                 question,
                 &question_ids,
                 &outcome_ids,
                 &raw.questions,
+                &mut seen,
             ));
         }
+        let questions: Vec<Question> = raw
+            .questions
+            .into_iter()
+            .zip(links)
+            .filter_map(|(question, links)| Some(Question::from_raw(question, links?)))
+            .collect();
 
         let outcomes: Vec<Outcome> = raw
             .outcomes
@@ -350,6 +399,7 @@ impl<'s> Builder<'s> {
             })
             .collect();
 
+        // Without errors every question was built, so `questions` is indexed like the raw ones.
         if !questions.is_empty() && self.diagnostics.iter().all(|d| !d.is_error()) {
             self.find_cycles(&questions);
         }
@@ -367,7 +417,7 @@ impl<'s> Builder<'s> {
             start,
             disclaimer: header.disclaimer.into_inner(),
             fallback,
-            questions: questions.into_iter().flatten().collect(),
+            questions,
             outcomes,
             scenarios,
             sha256: self.source.sha256(),
@@ -435,14 +485,16 @@ impl<'s> Builder<'s> {
         found
     }
 
-    /// `None` when the question has problems already reported.
-    fn build_question(
+    /// Where each option of a question leads and what it scores, in the order written; `None`
+    /// when the question has problems, which are reported. `seen` is scratch space for option ids.
+    fn question_links<'r>(
         &mut self,
-        question: &RawQuestion,
+        question: &'r RawQuestion,
         question_ids: &HashMap<String, QuestionIx>,
         outcome_ids: &HashMap<String, OutcomeIx>,
         all: &[RawQuestion],
-    ) -> Option<Question> {
+        seen: &mut HashMap<&'r str, usize>,
+    ) -> Option<Vec<Links>> {
         let before = self.diagnostics.len();
         if question.option_tables < 2 {
             let found = match question.option_tables {
@@ -457,8 +509,8 @@ impl<'s> Builder<'s> {
                 ),
             );
         }
-        let mut seen: HashMap<&str, usize> = HashMap::new();
-        let mut choices = Vec::with_capacity(question.options.len());
+        seen.clear();
+        let mut links = Vec::with_capacity(question.options.len());
         for option in &question.options {
             self.check_id("option", &option.id);
             if let Some(&first) = seen.get(option.id.get_ref().as_str()) {
@@ -474,31 +526,23 @@ impl<'s> Builder<'s> {
             } else {
                 seen.insert(option.id.get_ref(), option.id.span().start);
             }
-            if let Some(choice) = self.build_choice(option, question_ids, outcome_ids, all) {
-                choices.push(choice);
+            if let Some(option_links) = self.option_links(option, question_ids, outcome_ids, all) {
+                links.push(option_links);
             }
         }
         if self.diagnostics.len() > before {
             return None;
         }
-        Some(Question {
-            id: question.id.get_ref().clone(),
-            text: question.text.get_ref().clone(),
-            intake: question.intake.as_ref().map(|t| t.get_ref().clone()),
-            help: question.help.as_ref().map(|t| t.get_ref().clone()),
-            guidance: question.guidance.as_ref().map(|t| t.get_ref().clone()),
-            choices,
-            span: question.span.clone(),
-        })
+        Some(links)
     }
 
-    fn build_choice(
+    fn option_links(
         &mut self,
         option: &RawOption,
         question_ids: &HashMap<String, QuestionIx>,
         outcome_ids: &HashMap<String, OutcomeIx>,
         all: &[RawQuestion],
-    ) -> Option<Choice> {
+    ) -> Option<Links> {
         let before = self.diagnostics.len();
         let step = match (&option.next, &option.outcome) {
             (Some(next), Some(outcome)) => {
@@ -531,29 +575,21 @@ impl<'s> Builder<'s> {
         if self.diagnostics.len() > before {
             return None;
         }
-        Some(Choice {
-            id: option.id.get_ref().clone(),
-            label: option.label.get_ref().clone(),
+        Some(Links {
             step: step?,
             score,
-            reason: option.reason.as_ref().map(|t| t.get_ref().clone()),
-            caveat: option.caveat.as_ref().map(|t| t.get_ref().clone()),
-            note: option.note.as_ref().map(|t| t.get_ref().clone()),
-            span: option.span.clone(),
-            next_span: option.next.as_ref().map(toml::Spanned::span),
             score_spans,
         })
     }
 
     /// Reports each cycle once, as the chain of question ids, at the `next` that closes it.
-    fn find_cycles(&mut self, questions: &[Option<Question>]) {
+    fn find_cycles(&mut self, questions: &[Question]) {
         #[derive(Clone, Copy, PartialEq)]
         enum Mark {
             New,
             OnPath,
             Done,
         }
-        let questions: Vec<&Question> = questions.iter().flatten().collect();
         let n = questions.len();
         let mut mark = vec![Mark::New; n];
         for root in 0..n {
