@@ -238,10 +238,10 @@ struct Links {
 }
 
 impl Question {
-    /// The question with its text moved out of the raw tables; `links` has one entry per option.
-    fn from_raw(question: RawQuestion, links: Vec<Links>) -> Self {
-        let choices = question
-            .options
+    /// The question with its text moved out of the raw table, all but the id, which other
+    /// questions' messages may still suggest; `links` has one entry per option.
+    fn take_from(question: &mut RawQuestion, links: Vec<Links>) -> Self {
+        let choices = std::mem::take(&mut question.options)
             .into_iter()
             .zip(links)
             .map(|(option, links)| Choice {
@@ -258,13 +258,13 @@ impl Question {
             })
             .collect();
         Self {
-            id: question.id.into_inner(),
-            text: question.text.into_inner(),
-            intake: question.intake.map(toml::Spanned::into_inner),
-            help: question.help.map(toml::Spanned::into_inner),
-            guidance: question.guidance.map(toml::Spanned::into_inner),
+            id: question.id.get_ref().clone(),
+            text: std::mem::take(question.text.get_mut()),
+            intake: question.intake.take().map(toml::Spanned::into_inner),
+            help: question.help.take().map(toml::Spanned::into_inner),
+            guidance: question.guidance.take().map(toml::Spanned::into_inner),
             choices,
-            span: question.span,
+            span: question.span.clone(),
         }
     }
 }
@@ -292,7 +292,7 @@ impl<'s> Builder<'s> {
         }
     }
 
-    fn build(mut self, raw: RawDocument) -> Result<(Tree, Vec<Diagnostic>), Vec<Diagnostic>> {
+    fn build(mut self, mut raw: RawDocument) -> Result<(Tree, Vec<Diagnostic>), Vec<Diagnostic>> {
         self.diagnostics = raw.diagnostics;
 
         let mut outcome_ids: HashMap<String, OutcomeIx> = HashMap::new();
@@ -343,25 +343,20 @@ impl<'s> Builder<'s> {
             .and_then(|h| h.fallback.as_ref())
             .and_then(|f| self.resolve_outcome(&outcome_ids, f, "fallback"));
 
-        // First every reference is resolved, while all ids are there to suggest from; then the
-        // text moves from the raw tables into the tree.
-        let mut links = Vec::with_capacity(raw.questions.len());
-        let mut seen = HashMap::new();
-        for question in &raw.questions {
-            links.push(self.question_links(
-                question,
+        // Each question's references are resolved while every question id is still in place to
+        // suggest from; then its text moves from the raw table into the tree.
+        let mut questions = Vec::with_capacity(raw.questions.len());
+        for index in 0..raw.questions.len() {
+            let links = self.question_links(
+                &raw.questions[index],
                 &question_ids,
                 &outcome_ids,
                 &raw.questions,
-                &mut seen,
-            ));
+            );
+            if let Some(links) = links {
+                questions.push(Question::take_from(&mut raw.questions[index], links));
+            }
         }
-        let questions: Vec<Question> = raw
-            .questions
-            .into_iter()
-            .zip(links)
-            .filter_map(|(question, links)| Some(Question::from_raw(question, links?)))
-            .collect();
 
         let outcomes: Vec<Outcome> = raw
             .outcomes
@@ -486,14 +481,13 @@ impl<'s> Builder<'s> {
     }
 
     /// Where each option of a question leads and what it scores, in the order written; `None`
-    /// when the question has problems, which are reported. `seen` is scratch space for option ids.
-    fn question_links<'r>(
+    /// when the question has problems, which are reported.
+    fn question_links(
         &mut self,
-        question: &'r RawQuestion,
+        question: &RawQuestion,
         question_ids: &HashMap<String, QuestionIx>,
         outcome_ids: &HashMap<String, OutcomeIx>,
         all: &[RawQuestion],
-        seen: &mut HashMap<&'r str, usize>,
     ) -> Option<Vec<Links>> {
         let before = self.diagnostics.len();
         if question.option_tables < 2 {
@@ -509,7 +503,7 @@ impl<'s> Builder<'s> {
                 ),
             );
         }
-        seen.clear();
+        let mut seen: HashMap<&str, usize> = HashMap::with_capacity(question.options.len());
         let mut links = Vec::with_capacity(question.options.len());
         for option in &question.options {
             self.check_id("option", &option.id);
