@@ -657,9 +657,105 @@ fn expect_table<'i>(
     }
 }
 
+/// A raw table that serde reads, and that the most common tables can skip serde for.
+trait ReadTable: DeserializeOwned {
+    /// The table read directly when every value has the kind it should, so that serde could not
+    /// fail on it; `None` (with the table untouched) otherwise. Its keys have been checked.
+    fn read_plain(_table: &mut DeTable<'_>) -> Option<Self> {
+        None
+    }
+}
+
+impl ReadTable for RawTreeHeader {}
+impl ReadTable for RawOutcome {}
+impl ReadTable for RawScenario {}
+
+impl ReadTable for RawQuestion {
+    fn read_plain(table: &mut DeTable<'_>) -> Option<Self> {
+        if !table.values().all(|value| is_string(value.get_ref())) {
+            return None;
+        }
+        Some(Self {
+            id: take_text(table, "id")?,
+            text: take_text(table, "text")?,
+            intake: take_text(table, "intake"),
+            help: take_text(table, "help"),
+            guidance: take_text(table, "guidance"),
+            options: Vec::new(),
+            span: 0..0,
+            options_span: 0..0,
+            option_tables: 0,
+        })
+    }
+}
+
+impl ReadTable for RawOption {
+    fn read_plain(table: &mut DeTable<'_>) -> Option<Self> {
+        let plain = table.iter().all(|(key, value)| match value.get_ref() {
+            DeValue::Table(points) if key.get_ref() == "score" => points
+                .values()
+                .all(|points| integer(points.get_ref()).is_some()),
+            value => key.get_ref() != "score" && is_string(value),
+        });
+        if !plain {
+            return None;
+        }
+        let score = table.remove("score").map(|points| {
+            let DeValue::Table(points) = points.into_inner() else {
+                unreachable!("checked above")
+            };
+            Scores(
+                points
+                    .into_iter()
+                    .map(|(outcome, points)| {
+                        let value = integer(points.get_ref()).unwrap_or_default();
+                        (
+                            Spanned::new(outcome.span(), outcome.into_inner().into_owned()),
+                            Spanned::new(points.span(), value),
+                        )
+                    })
+                    .collect(),
+            )
+        });
+        Some(Self {
+            id: take_text(table, "id")?,
+            label: take_text(table, "label")?,
+            next: take_text(table, "next"),
+            outcome: take_text(table, "outcome"),
+            score,
+            reason: take_text(table, "reason"),
+            caveat: take_text(table, "caveat"),
+            note: take_text(table, "note"),
+            span: 0..0,
+        })
+    }
+}
+
+fn is_string(value: &DeValue<'_>) -> bool {
+    matches!(value, DeValue::String(_))
+}
+
+/// An integer as serde reads it into an `i64`; `None` for any other value or one out of range.
+fn integer(value: &DeValue<'_>) -> Option<i64> {
+    match value {
+        DeValue::Integer(integer) => i64::from_str_radix(integer.as_str(), integer.radix()).ok(),
+        _ => None,
+    }
+}
+
+/// Removes a string value from the table (whose values have been checked to be strings).
+fn take_text(table: &mut DeTable<'_>, key: &str) -> Option<Text> {
+    let value = table.remove(key)?;
+    let span = value.span();
+    match value.into_inner() {
+        DeValue::String(text) => Some(Spanned::new(span, text.into_owned())),
+        _ => unreachable!("checked to be a string"),
+    }
+}
+
 /// Checks the keys of one table, then deserialises it; `None` when anything was wrong.
-fn read_table<T: DeserializeOwned>(
-    table: Spanned<DeTable<'_>>,
+fn read_table<T: ReadTable>(
+    mut table: Spanned<DeTable<'_>>,
     what: &str,
     allowed: &[&str],
     required: &[&str],
@@ -697,6 +793,9 @@ fn read_table<T: DeserializeOwned>(
     }
     if diagnostics.len() > before {
         return None;
+    }
+    if let Some(plain) = T::read_plain(table.get_mut()) {
+        return Some((plain, span));
     }
     let value = Spanned::new(span.clone(), DeValue::Table(table.into_inner()));
     match T::deserialize(ValueDeserializer::from(value)) {
@@ -1005,6 +1104,59 @@ disclaimer = "d"
         format!("{:?}", collect(text, entries, &errors))
     }
 
+    /// A `[[question.option]]` body: some of its keys, with values of the right and wrong kinds.
+    fn option_body() -> impl Strategy<Value = String> {
+        let text = prop::sample::select(vec![
+            "\"plain\"",
+            "\"esc \\\" \\u00e9 \\n\"",
+            "'literal \\ '",
+            "\"\"\"\nmulti\nline\"\"\"",
+            "3",
+            "true",
+            "[\"a\"]",
+        ]);
+        let points = prop::sample::select(vec![
+            "1",
+            "-3",
+            "+4",
+            "0x1F",
+            "0o17",
+            "0b101",
+            "1_000",
+            "9223372036854775807",
+            "-9223372036854775808",
+            "9223372036854775808",
+            "1.5",
+            "\"2\"",
+        ]);
+        let score = prop_oneof![
+            4 => prop::collection::btree_map("[a-c]", points, 0..4).prop_map(|points| {
+                let pairs: Vec<String> = points.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+                format!("{{ {} }}", pairs.join(", "))
+            }),
+            1 => Just("3".to_owned()),
+        ];
+        (
+            prop::collection::vec(prop::option::of(text), 7),
+            prop::option::of(score),
+        )
+            .prop_map(|(texts, score)| {
+                let mut body = String::new();
+                let keys = ["id", "label", "next", "outcome", "reason", "caveat", "note"];
+                for (key, value) in keys.iter().zip(texts) {
+                    if let Some(value) = value {
+                        body.push_str(&format!("{key} = {value}\n"));
+                    } else if *key == "id" || *key == "label" {
+                        body.push_str(&format!("{key} = \"x\"\n"));
+                    }
+                }
+                if let Some(score) = score {
+                    body.push_str(&format!("score = {score}\n"));
+                }
+                body
+            })
+    }
+
     #[test]
     fn tree_tables_in_two_pieces_are_reported_once() {
         let text = "[[tree]]\ntitle = \"t\"\n[[tree]]\n";
@@ -1022,6 +1174,23 @@ disclaimer = "d"
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(500))]
+
+        #[test]
+        fn plain_tables_are_read_as_serde_reads_them(body in option_body()) {
+            let table = DeTable::parse(&body).expect("a valid table").into_inner();
+            let mut plain_table = table.clone();
+            let serde = RawOption::deserialize(ValueDeserializer::from(Spanned::new(
+                0..body.len(),
+                DeValue::Table(table),
+            )));
+            if let Some(plain) = RawOption::read_plain(&mut plain_table) {
+                let serde = serde.expect("serde reads what is read plainly");
+                prop_assert_eq!(format!("{plain:?}"), format!("{serde:?}"));
+            } else {
+                let untouched = DeTable::parse(&body).expect("a valid table").into_inner();
+                prop_assert_eq!(format!("{plain_table:?}"), format!("{untouched:?}"));
+            }
+        }
 
         #[test]
         fn reading_in_pieces_gives_what_reading_the_whole_text_gives(text in document()) {
