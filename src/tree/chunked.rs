@@ -19,11 +19,11 @@
 //!    headers) is parsed on its own. It *is* a prefix of the document, so its result is what the
 //!    whole-text parser has at that point, spans included.
 //! 3. The rest is cut at those lines into pieces. Each is parsed with `DeTable::parse`, and its
-//!    root entries go to `map` in document order, with the piece's offset to add to their spans. A key
-//!    not seen before is new; an array of tables (`[[X]]`) that an earlier piece started receives
-//!    more elements; anything else (a second `[tree]`, `[X]` after `[[X]]`, a dotted header in a
-//!    piece that does not start its parent, a root key that a later header names again, ...) is a
-//!    clash.
+//!    root entries go to `map` in document order, with the piece's offset to add to their spans.
+//!    A key not seen before is new; an array of tables (`[[X]]`) that an earlier piece started
+//!    receives more elements; anything else (a second `[tree]`, `[X]` after `[[X]]`, a dotted
+//!    header in a piece that does not start its parent, a root key that a later header names
+//!    again, ...) is a clash.
 //! 4. On a syntax error in any piece, on any clash, or when the brackets do not balance, the whole
 //!    text is parsed again with `DeTable::parse_recoverable` and its entries are mapped instead, so
 //!    errors (messages, spans, recovery) are exactly those of the whole-text parse. A file with
@@ -96,7 +96,8 @@ pub type MapEntry<'i, T> = dyn Fn(Spanned<DeString<'i>>, Spanned<DeValue<'i>>, u
 /// syntax errors.
 ///
 /// The entries, taken together and with their spans moved by the given offsets, are exactly those
-/// of `DeTable::parse_recoverable(text)`, and so are the errors. How they are grouped differs, so `map` must treat each entry on its own:
+/// of `DeTable::parse_recoverable(text)`, and so are the errors. How they are grouped differs, so
+/// `map` must treat each entry on its own:
 ///
 /// - when the text is cut into pieces, an array of tables (`[[X]]`) written across several pieces
 ///   arrives once per piece, each time holding only that piece's elements (its span and key are

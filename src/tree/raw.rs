@@ -2,11 +2,12 @@
 //! is checked.
 //!
 //! The document is parsed into toml's spanned tree a piece at a time (see [`chunked`]); each
-//! `[tree]`, `[[question]]`, `[[question.option]]`, `[[outcome]]` and `[[scenario]]` is deserialised
-//! on its own as soon as its piece is parsed, so that one bad table does not hide the problems of the
-//! next and no tree of the whole document is ever held. Keys are compared with the allowed and required
-//! lists first, which lets every unknown or missing key be reported at once with a suggestion;
-//! serde's `deny_unknown_fields` stays on as the last word.
+//! `[tree]`, `[[question]]`, `[[question.option]]`, `[[outcome]]` and `[[scenario]]` is read on
+//! its own as soon as its piece is parsed, so that one bad table does not hide the problems of the
+//! next and no tree of the whole document is ever held. Keys are compared with the allowed and
+//! required lists first, which lets every unknown or missing key be reported at once with a
+//! suggestion; then serde reads the table, with `deny_unknown_fields` as the last word, unless
+//! every value already has the kind it should (see `ReadTable`).
 
 use std::collections::BTreeMap;
 use std::ops::Range;
