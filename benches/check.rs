@@ -2,7 +2,9 @@
 //!
 //! Run with `cargo bench --bench check`. Each question has three options that lead to its child
 //! questions or, at the leaves, end with a score. For 20 000 questions the same file is also parsed
-//! by Python's `tomllib` (when `python3` is available) for comparison.
+//! by Python's `tomllib` (when `python3` is available) for comparison. The summary gives the
+//! ratio to `tomllib`, how time grows from 20 000 to 100 000 questions, the CPUs available (files
+//! of 1 MiB or more are parsed on up to four threads) and the load average before and after.
 
 #![allow(clippy::cast_precision_loss)] // timings of at most 10^5 questions
 
@@ -88,7 +90,16 @@ print(statistics.median(ts))\n";
     Some(Duration::from_secs_f64(seconds))
 }
 
+/// The 1-, 5- and 15-minute load averages, where the system reports them.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg").map_or_else(
+        |_| "unknown".to_owned(),
+        |l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "),
+    )
+}
+
 fn main() {
+    let load_before = load_average();
     // `cargo test` runs benches in test mode with --bench absent; keep that quick.
     let quick = !std::env::args().any(|a| a == "--bench");
     let sizes: &[usize] = if quick {
@@ -101,12 +112,20 @@ fn main() {
         "questions", "bytes", "load+check", "per question"
     );
     let mut per_question = Vec::new();
+    let mut at_20k = None;
+    let mut at_100k = None;
+    let mut python = None;
     for &n in sizes {
         let text = ternary_tree(n);
         let runs = if n >= 100_000 { 5 } else { 9 };
         let t = time_check(&text, if quick { 1 } else { runs });
         let each = t.as_secs_f64() / n as f64;
         per_question.push(each);
+        match n {
+            20_000 => at_20k = Some(t),
+            100_000 => at_100k = Some(t),
+            _ => {}
+        }
         println!(
             "{n:>9}  {:>10}  {:>10.1}ms  {:>10.0}ns",
             text.len(),
@@ -116,6 +135,7 @@ fn main() {
         if n == 20_000
             && let Some(py) = python_tomllib(&text)
         {
+            python = Some(py);
             println!(
                 "           python tomllib parse only: {:.1}ms; groupfit load+check is {:.1}% of it",
                 py.as_secs_f64() * 1e3,
@@ -131,4 +151,23 @@ fn main() {
             last / first
         );
     }
+    if let (Some(ours), Some(py)) = (at_20k, python) {
+        println!(
+            "20 000 questions: {:.1}ms against tomllib's {:.1}ms, a ratio of {:.3} (target: at most 0.100)",
+            ours.as_secs_f64() * 1e3,
+            py.as_secs_f64() * 1e3,
+            ours.as_secs_f64() / py.as_secs_f64()
+        );
+    }
+    if let (Some(small), Some(large)) = (at_20k, at_100k) {
+        println!(
+            "20 000 → 100 000 questions: {:.2}× the time for 5× the questions (5.00× is linear)",
+            large.as_secs_f64() / small.as_secs_f64()
+        );
+    }
+    println!(
+        "CPUs available: {}; load average before {load_before}, after {}",
+        std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+        load_average()
+    );
 }

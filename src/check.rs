@@ -128,14 +128,14 @@ fn urgent_without_guidance(tree: &Tree, diagnostics: &mut Vec<Diagnostic>) {
 
 fn reasonless_scores(tree: &Tree, diagnostics: &mut Vec<Diagnostic>) {
     for question in &tree.questions {
-        for choice in &question.choices {
+        for choice in question.choices.iter().filter(|c| c.reason.is_none()) {
             let favoured: Vec<&str> = choice
                 .score
                 .iter()
                 .filter(|&&(_, points)| points > 0)
                 .map(|&(o, _)| tree.outcomes[o].id.as_str())
                 .collect();
-            if !favoured.is_empty() && choice.reason.is_none() {
+            if !favoured.is_empty() {
                 diagnostics.push(Diagnostic::warning(
                     choice.span.clone(),
                     format!(
@@ -208,31 +208,31 @@ fn check_paths(
     let mut no_winner = Capped::new();
     let mut ties = Capped::new();
     let mut found = Vec::new();
-    stats.paths_checked = paths::visit(tree, max_paths, |walk| {
-        let last = walk
-            .answers()
-            .last()
-            .map(|a| tree.questions[a.question].choices[a.choice].span.clone());
-        match walk.recommendation() {
-            Ok(rec) => {
-                recommended[rec.outcome] = true;
-                if rec.tie {
-                    let top = rec.scores[rec.outcome];
-                    let tied_ids: Vec<&str> = rec
-                        .scores
-                        .iter()
-                        .enumerate()
-                        .filter(|&(_, &total)| total == top)
-                        .map(|(o, _)| tree.outcomes[o].id.as_str())
-                        .collect();
+    stats.paths_checked = paths::visit_with_scores(tree, max_paths, |walk, scores| {
+        let last = || {
+            walk.answers()
+                .last()
+                .map(|a| tree.questions[a.question].choices[a.choice].span.clone())
+        };
+        match walk.decide(scores) {
+            Ok(decision) => {
+                recommended[decision.outcome] = true;
+                if decision.tie {
                     ties.push(&mut found, || {
+                        let top = scores[decision.outcome];
+                        let tied_ids: Vec<&str> = scores
+                            .iter()
+                            .enumerate()
+                            .filter(|&(_, &total)| total == top)
+                            .map(|(o, _)| tree.outcomes[o].id.as_str())
+                            .collect();
                         Diagnostic::warning(
-                            last.clone(),
+                            last(),
                             format!(
                                 "the path {} ends in a tie between '{}' ({top} each); '{}' wins only because it is listed first — adjust a score so one outcome leads",
                                 describe(walk),
                                 tied_ids.join("' and '"),
-                                tree.outcomes[rec.outcome].id
+                                tree.outcomes[decision.outcome].id
                             ),
                         )
                     });
@@ -241,7 +241,7 @@ fn check_paths(
             Err(NoRecommendation::NoWinner | NoRecommendation::Unfinished(_)) => {
                 no_winner.push(&mut found, || {
                     Diagnostic::error(
-                        last.clone(),
+                        last(),
                         format!(
                             "the path {} favours no outcome: nothing scores above zero; give one of its answers a positive score, or set 'fallback' in [tree]",
                             describe(walk)
@@ -511,6 +511,36 @@ mod props {
             })
     }
 
+    #[test]
+    fn totals_that_saturate_are_added_up_as_a_walk_adds_them() {
+        let text = "[tree]\ntitle = \"t\"\nversion = \"1\"\nstart = \"q0\"\ndisclaimer = \"d\"\n\n\
+[[question]]\nid = \"q0\"\ntext = \"?\"\n\
+[[question.option]]\nid = \"a\"\nlabel = \"A\"\nnext = \"q1\"\nscore = { o0 = 9223372036854775807 }\nreason = \"r\"\n\
+[[question.option]]\nid = \"b\"\nlabel = \"B\"\nnext = \"q1\"\nscore = { o0 = -9223372036854775808 }\nreason = \"r\"\n\n\
+[[question]]\nid = \"q1\"\ntext = \"?\"\n\
+[[question.option]]\nid = \"a\"\nlabel = \"A\"\nscore = { o0 = 5, o1 = 1 }\nreason = \"r\"\n\
+[[question.option]]\nid = \"b\"\nlabel = \"B\"\nscore = { o0 = -7 }\n\n\
+[[outcome]]\nid = \"o0\"\nname = \"O0\"\nsummary = \"s\"\n\n\
+[[outcome]]\nid = \"o1\"\nname = \"O1\"\nsummary = \"s\"\n";
+        let source = Source::new("big.toml", text.to_owned());
+        let checked = check(&source, 100);
+        let tree = checked.tree.as_ref().expect("the tree loads");
+        let mut seen = Vec::new();
+        paths::visit_with_scores(tree, 100, |walk, scores| {
+            assert_eq!(scores, walk.scores().as_slice());
+            seen.push(scores.to_vec());
+        });
+        assert_eq!(
+            seen,
+            vec![
+                vec![i64::MAX, 1],
+                vec![i64::MAX - 7, 0],
+                vec![i64::MIN + 5, 1],
+                vec![i64::MIN, 0]
+            ]
+        );
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
 
@@ -531,6 +561,18 @@ mod props {
             let source = Source::new("gen.toml", text);
             let checked = check(&source, 10_000);
             if let Some(tree) = &checked.tree {
+                paths::visit_with_scores(tree, 10_000, |walk, scores| {
+                    assert_eq!(scores, walk.scores().as_slice());
+                    let decision = walk.decide(scores);
+                    let recommendation = walk.recommendation();
+                    assert_eq!(decision.as_ref().err(), recommendation.as_ref().err());
+                    if let (Ok(decision), Ok(recommendation)) = (decision, recommendation) {
+                        assert_eq!(
+                            (decision.outcome, decision.basis, decision.tie),
+                            (recommendation.outcome, recommendation.basis, recommendation.tie)
+                        );
+                    }
+                });
                 let listing = paths::list(tree, 10_000);
                 prop_assert_eq!(listing.total, paths::count(tree));
                 for path in &listing.paths {

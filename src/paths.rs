@@ -29,6 +29,37 @@ pub fn count(tree: &Tree) -> u64 {
 ///
 /// Returns how many were visited.
 pub fn visit(tree: &Tree, max: usize, mut on_path: impl FnMut(&Walk<'_>)) -> usize {
+    visit_with_scores(tree, max, |walk, _| on_path(walk))
+}
+
+/// Like [`visit`], also giving each walk's totals, equal to what [`Walk::scores`] returns.
+///
+/// The totals are kept up to date answer by answer, so a path costs no more than its last step.
+/// When the tree's points are so large that a total could saturate, they are added up again for
+/// each path instead, as [`Walk::scores`] does.
+pub fn visit_with_scores(
+    tree: &Tree,
+    max: usize,
+    mut on_path: impl FnMut(&Walk<'_>, &[i64]),
+) -> usize {
+    // A path answers each question at most once, so no running total can get further from zero
+    // than all the points in the tree together.
+    let exact = tree
+        .questions
+        .iter()
+        .flat_map(|q| &q.choices)
+        .flat_map(|c| &c.score)
+        .try_fold(0i64, |sum, &(_, points)| {
+            sum.checked_add(points.checked_abs()?)
+        })
+        .is_some();
+    let mut totals = vec![0i64; tree.outcomes.len()];
+    let add = |totals: &mut Vec<i64>, answer: Answer, sign: i64| {
+        for &(outcome, points) in &tree.questions[answer.question].choices[answer.choice].score {
+            totals[outcome] += sign * points;
+        }
+    };
+
     let mut walk = Walk::new(tree);
     // cursor[d] is the next choice to try for the question at depth d.
     let mut cursor: Vec<usize> = vec![0];
@@ -41,19 +72,39 @@ pub fn visit(tree: &Tree, max: usize, mut on_path: impl FnMut(&Walk<'_>)) -> usi
                 if i < tree.questions[q].choices.len() {
                     cursor[depth] += 1;
                     walk.choose(i);
+                    if exact {
+                        add(
+                            &mut totals,
+                            Answer {
+                                question: q,
+                                choice: i,
+                            },
+                            1,
+                        );
+                    }
                     cursor.push(0);
                 } else {
                     cursor.pop();
-                    if walk.back().is_none() {
-                        break;
+                    match walk.back() {
+                        Some(answer) if exact => add(&mut totals, answer, -1),
+                        Some(_) => {}
+                        None => break,
                     }
                 }
             }
             Position::Finished => {
-                on_path(&walk);
+                if exact {
+                    on_path(&walk, &totals);
+                } else {
+                    on_path(&walk, &walk.scores());
+                }
                 seen += 1;
                 cursor.pop();
-                walk.back();
+                if let Some(answer) = walk.back()
+                    && exact
+                {
+                    add(&mut totals, answer, -1);
+                }
             }
         }
     }

@@ -230,6 +230,45 @@ fn id_problem(id: &str) -> Option<&'static str> {
     }
 }
 
+/// Where an option leads and what it scores, resolved to indices.
+struct Links {
+    step: Step,
+    score: Vec<(OutcomeIx, i64)>,
+    score_spans: Vec<Range<usize>>,
+}
+
+impl Question {
+    /// The question with its text moved out of the raw table, all but the id, which other
+    /// questions' messages may still suggest; `links` has one entry per option.
+    fn take_from(question: &mut RawQuestion, links: Vec<Links>) -> Self {
+        let choices = std::mem::take(&mut question.options)
+            .into_iter()
+            .zip(links)
+            .map(|(option, links)| Choice {
+                next_span: option.next.as_ref().map(toml::Spanned::span),
+                id: option.id.into_inner(),
+                label: option.label.into_inner(),
+                step: links.step,
+                score: links.score,
+                reason: option.reason.map(toml::Spanned::into_inner),
+                caveat: option.caveat.map(toml::Spanned::into_inner),
+                note: option.note.map(toml::Spanned::into_inner),
+                span: option.span,
+                score_spans: links.score_spans,
+            })
+            .collect();
+        Self {
+            id: question.id.get_ref().clone(),
+            text: std::mem::take(question.text.get_mut()),
+            intake: question.intake.take().map(toml::Spanned::into_inner),
+            help: question.help.take().map(toml::Spanned::into_inner),
+            guidance: question.guidance.take().map(toml::Spanned::into_inner),
+            choices,
+            span: question.span.clone(),
+        }
+    }
+}
+
 struct Builder<'s> {
     source: &'s Source,
     diagnostics: Vec<Diagnostic>,
@@ -253,7 +292,7 @@ impl<'s> Builder<'s> {
         }
     }
 
-    fn build(mut self, raw: RawDocument) -> Result<(Tree, Vec<Diagnostic>), Vec<Diagnostic>> {
+    fn build(mut self, mut raw: RawDocument) -> Result<(Tree, Vec<Diagnostic>), Vec<Diagnostic>> {
         self.diagnostics = raw.diagnostics;
 
         let mut outcome_ids: HashMap<String, OutcomeIx> = HashMap::new();
@@ -304,14 +343,19 @@ impl<'s> Builder<'s> {
             .and_then(|h| h.fallback.as_ref())
             .and_then(|f| self.resolve_outcome(&outcome_ids, f, "fallback"));
 
+        // Each question's references are resolved while every question id is still in place to
+        // suggest from; then its text moves from the raw table into the tree.
         let mut questions = Vec::with_capacity(raw.questions.len());
-        for question in &raw.questions {
-            questions.push(self.build_question(
-                question,
+        for index in 0..raw.questions.len() {
+            let links = self.question_links(
+                &raw.questions[index],
                 &question_ids,
                 &outcome_ids,
                 &raw.questions,
-            ));
+            );
+            if let Some(links) = links {
+                questions.push(Question::take_from(&mut raw.questions[index], links));
+            }
         }
 
         let outcomes: Vec<Outcome> = raw
@@ -350,6 +394,7 @@ impl<'s> Builder<'s> {
             })
             .collect();
 
+        // Without errors every question was built, so `questions` is indexed like the raw ones.
         if !questions.is_empty() && self.diagnostics.iter().all(|d| !d.is_error()) {
             self.find_cycles(&questions);
         }
@@ -367,7 +412,7 @@ impl<'s> Builder<'s> {
             start,
             disclaimer: header.disclaimer.into_inner(),
             fallback,
-            questions: questions.into_iter().flatten().collect(),
+            questions,
             outcomes,
             scenarios,
             sha256: self.source.sha256(),
@@ -435,14 +480,15 @@ impl<'s> Builder<'s> {
         found
     }
 
-    /// `None` when the question has problems already reported.
-    fn build_question(
+    /// Where each option of a question leads and what it scores, in the order written; `None`
+    /// when the question has problems, which are reported.
+    fn question_links(
         &mut self,
         question: &RawQuestion,
         question_ids: &HashMap<String, QuestionIx>,
         outcome_ids: &HashMap<String, OutcomeIx>,
         all: &[RawQuestion],
-    ) -> Option<Question> {
+    ) -> Option<Vec<Links>> {
         let before = self.diagnostics.len();
         if question.option_tables < 2 {
             let found = match question.option_tables {
@@ -457,8 +503,8 @@ impl<'s> Builder<'s> {
                 ),
             );
         }
-        let mut seen: HashMap<&str, usize> = HashMap::new();
-        let mut choices = Vec::with_capacity(question.options.len());
+        let mut seen: HashMap<&str, usize> = HashMap::with_capacity(question.options.len());
+        let mut links = Vec::with_capacity(question.options.len());
         for option in &question.options {
             self.check_id("option", &option.id);
             if let Some(&first) = seen.get(option.id.get_ref().as_str()) {
@@ -474,31 +520,23 @@ impl<'s> Builder<'s> {
             } else {
                 seen.insert(option.id.get_ref(), option.id.span().start);
             }
-            if let Some(choice) = self.build_choice(option, question_ids, outcome_ids, all) {
-                choices.push(choice);
+            if let Some(option_links) = self.option_links(option, question_ids, outcome_ids, all) {
+                links.push(option_links);
             }
         }
         if self.diagnostics.len() > before {
             return None;
         }
-        Some(Question {
-            id: question.id.get_ref().clone(),
-            text: question.text.get_ref().clone(),
-            intake: question.intake.as_ref().map(|t| t.get_ref().clone()),
-            help: question.help.as_ref().map(|t| t.get_ref().clone()),
-            guidance: question.guidance.as_ref().map(|t| t.get_ref().clone()),
-            choices,
-            span: question.span.clone(),
-        })
+        Some(links)
     }
 
-    fn build_choice(
+    fn option_links(
         &mut self,
         option: &RawOption,
         question_ids: &HashMap<String, QuestionIx>,
         outcome_ids: &HashMap<String, OutcomeIx>,
         all: &[RawQuestion],
-    ) -> Option<Choice> {
+    ) -> Option<Links> {
         let before = self.diagnostics.len();
         let step = match (&option.next, &option.outcome) {
             (Some(next), Some(outcome)) => {
@@ -522,7 +560,7 @@ impl<'s> Builder<'s> {
         };
         let mut score = Vec::new();
         let mut score_spans = Vec::new();
-        for (name, points) in option.score.iter().flatten() {
+        for (name, points) in option.score.iter().flat_map(|scores| &scores.0) {
             if let Some(o) = self.resolve_outcome(outcome_ids, name, "score") {
                 score.push((o, *points.get_ref()));
                 score_spans.push(name.span());
@@ -531,29 +569,21 @@ impl<'s> Builder<'s> {
         if self.diagnostics.len() > before {
             return None;
         }
-        Some(Choice {
-            id: option.id.get_ref().clone(),
-            label: option.label.get_ref().clone(),
+        Some(Links {
             step: step?,
             score,
-            reason: option.reason.as_ref().map(|t| t.get_ref().clone()),
-            caveat: option.caveat.as_ref().map(|t| t.get_ref().clone()),
-            note: option.note.as_ref().map(|t| t.get_ref().clone()),
-            span: option.span.clone(),
-            next_span: option.next.as_ref().map(toml::Spanned::span),
             score_spans,
         })
     }
 
     /// Reports each cycle once, as the chain of question ids, at the `next` that closes it.
-    fn find_cycles(&mut self, questions: &[Option<Question>]) {
+    fn find_cycles(&mut self, questions: &[Question]) {
         #[derive(Clone, Copy, PartialEq)]
         enum Mark {
             New,
             OnPath,
             Done,
         }
-        let questions: Vec<&Question> = questions.iter().flatten().collect();
         let n = questions.len();
         let mut mark = vec![Mark::New; n];
         for root in 0..n {

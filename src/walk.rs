@@ -143,6 +143,25 @@ impl<'t> Walk<'t> {
             ));
         }
         let scores = self.scores();
+        let decision = self.decide(&scores)?;
+        let runner_up = match decision.basis {
+            // An urgent outcome recommends no group, so nothing else is offered beside it.
+            Basis::Routed if self.tree.outcomes[decision.outcome].urgent => None,
+            Basis::Routed | Basis::Scored => best_other(&scores, decision.outcome),
+            Basis::Fallback => None,
+        };
+        Ok(Recommendation {
+            outcome: decision.outcome,
+            basis: decision.basis,
+            tie: decision.tie,
+            runner_up,
+            scores,
+        })
+    }
+
+    /// The outcome of a finished walk whose totals are `scores` (what [`Walk::scores`] gives),
+    /// without the runner-up and totals that [`Walk::recommendation`] adds.
+    pub fn decide(&self, scores: &[i64]) -> Result<Decision, NoRecommendation> {
         let last = self.answers.last().copied();
         let routed =
             last.and_then(
@@ -152,18 +171,10 @@ impl<'t> Walk<'t> {
                 },
             );
         if let Some(outcome) = routed {
-            let runner_up = if self.tree.outcomes[outcome].urgent {
-                // An urgent outcome recommends no group, so nothing else is offered beside it.
-                None
-            } else {
-                best_other(&scores, outcome)
-            };
-            return Ok(Recommendation {
+            return Ok(Decision {
                 outcome,
                 basis: Basis::Routed,
                 tie: false,
-                runner_up,
-                scores,
             });
         }
         let (best, top) = scores
@@ -179,26 +190,31 @@ impl<'t> Walk<'t> {
                     .iter()
                     .enumerate()
                     .any(|(ix, &total)| ix != outcome && total == top);
-                Ok(Recommendation {
+                Ok(Decision {
                     outcome,
                     basis: Basis::Scored,
                     tie,
-                    runner_up: best_other(&scores, outcome),
-                    scores,
                 })
             }
             _ => match self.tree.fallback {
-                Some(outcome) => Ok(Recommendation {
+                Some(outcome) => Ok(Decision {
                     outcome,
                     basis: Basis::Fallback,
                     tie: false,
-                    runner_up: None,
-                    scores,
                 }),
                 None => Err(NoRecommendation::NoWinner),
             },
         }
     }
+}
+
+/// Where a finished walk leads, as [`Walk::decide`] finds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decision {
+    pub outcome: OutcomeIx,
+    pub basis: Basis,
+    /// Another outcome had the same top total; the one listed first in the tree won.
+    pub tie: bool,
 }
 
 /// The highest positive total other than `outcome`, the first listed on a tie.

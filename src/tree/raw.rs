@@ -1,11 +1,13 @@
 //! The serde mirror of `questions.toml`: every table as written, with positions, before any meaning
 //! is checked.
 //!
-//! The document is parsed once into toml's spanned tree; then each `[tree]`, `[[question]]`,
-//! `[[question.option]]`, `[[outcome]]` and `[[scenario]]` is deserialised on its own, so that one bad
-//! table does not hide the problems of the next. Keys are compared with the allowed and required
-//! lists first, which lets every unknown or missing key be reported at once with a suggestion;
-//! serde's `deny_unknown_fields` stays on as the last word.
+//! The document is parsed into toml's spanned tree a piece at a time (see [`chunked`]); each
+//! `[tree]`, `[[question]]`, `[[question.option]]`, `[[outcome]]` and `[[scenario]]` is read on
+//! its own as soon as its piece is parsed, so that one bad table does not hide the problems of the
+//! next and no tree of the whole document is ever held. Keys are compared with the allowed and
+//! required lists first, which lets every unknown or missing key be reported at once with a
+//! suggestion; then serde reads the table, with `deny_unknown_fields` as the last word, unless
+//! every value already has the kind it should (see `ReadTable`).
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -13,8 +15,9 @@ use std::ops::Range;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use toml::Spanned;
-use toml::de::{DeTable, DeValue, ValueDeserializer};
+use toml::de::{DeString, DeTable, DeValue, ValueDeserializer};
 
+use super::chunked;
 use crate::diagnostic::{Diagnostic, did_you_mean};
 
 pub type Text = Spanned<String>;
@@ -67,7 +70,7 @@ pub struct RawOption {
     pub label: Text,
     pub next: Option<Text>,
     pub outcome: Option<Text>,
-    pub score: Option<BTreeMap<Text, Spanned<i64>>>,
+    pub score: Option<Scores>,
     pub reason: Option<Text>,
     pub caveat: Option<Text>,
     pub note: Option<Text>,
@@ -126,6 +129,41 @@ impl RawScenario {
     const REQUIRED: &[&str] = &["name", "answers", "expect"];
 }
 
+/// The points of a `score = { outcome = points }` table, in the order of the outcome ids (as a
+/// `BTreeMap` would give them), kept in a plain list because most have one or two entries.
+#[derive(Debug, Default)]
+pub struct Scores(pub Vec<(Text, Spanned<i64>)>);
+
+impl<'de> Deserialize<'de> for Scores {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ScoresVisitor;
+
+        impl<'de> serde::de::Visitor<'de> for ScoresVisitor {
+            type Value = Scores;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                // The words serde uses for a map, which `plain_serde_message` rewrites.
+                formatter.write_str("a map")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Scores, A::Error> {
+                let mut points: Vec<(Text, Spanned<i64>)> = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    points.push(entry);
+                }
+                // A TOML table has no repeated keys, so this is the order of a map.
+                points.sort_by(|a, b| a.0.get_ref().cmp(b.0.get_ref()));
+                Ok(Scores(points))
+            }
+        }
+
+        deserializer.deserialize_map(ScoresVisitor)
+    }
+}
+
 /// Everything read from one file; `None`/missing parts were reported in `diagnostics`.
 #[derive(Debug, Default)]
 pub struct RawDocument {
@@ -139,80 +177,395 @@ pub struct RawDocument {
 
 const TOP_KEYS: &[&str] = &["tree", "question", "outcome", "scenario"];
 
+/// One top-level entry of the file, read on its own, with the problems found in it.
+///
+/// Entries are read as the parser delivers them (on the parser's threads for a large file), and
+/// `[[question]]`, `[[outcome]]` and `[[scenario]]` tables may come in several batches; see
+/// [`chunked::parse_mapped`]. Reading one table never depends on another.
+enum Entry {
+    Tree {
+        span: Range<usize>,
+        header: Option<RawTreeHeader>,
+        diagnostics: Vec<Diagnostic>,
+    },
+    Questions(Vec<RawQuestion>, Vec<Diagnostic>),
+    Outcomes(Vec<RawOutcome>, Vec<Diagnostic>),
+    Scenarios(Vec<RawScenario>, Vec<Diagnostic>),
+    Unknown {
+        name: String,
+        span: Range<usize>,
+    },
+}
+
 /// Reads a whole document, collecting every problem rather than stopping at the first.
+///
+/// Problems are listed in a fixed order whatever the batches: syntax errors, unknown top-level
+/// keys (by name), then those of `[tree]`, of the questions, outcomes and scenarios in file order.
 pub fn read(text: &str) -> RawDocument {
-    let (root, errors) = crate::tree::chunked::parse(text);
+    read_with(text, chunked::Options::default())
+}
+
+fn read_with(text: &str, options: chunked::Options) -> RawDocument {
+    let (entries, errors) = chunked::parse_mapped(text, options, &read_entry);
+    collect(text, entries, &errors)
+}
+
+/// Puts the entries of a document together, and its problems in their fixed order.
+fn collect(text: &str, entries: Vec<Entry>, errors: &[toml::de::Error]) -> RawDocument {
     let mut doc = RawDocument::default();
     for error in errors {
-        doc.diagnostics.push(syntax_error(&error, text));
-    }
-    let root_span = root.span();
-    let mut root = root.into_inner();
-
-    for (key, _) in &root {
-        if !TOP_KEYS.contains(&key.get_ref().as_ref()) {
-            doc.diagnostics.push(Diagnostic::error(
-                key.span(),
-                format!(
-                    "unknown top-level key '{}'{} (a tree has only [tree], [[question]], [[outcome]] and [[scenario]])",
-                    key.get_ref(),
-                    did_you_mean(key.get_ref(), TOP_KEYS.iter().copied())
-                ),
-            ));
-        }
+        doc.diagnostics.push(syntax_error(error, text));
     }
 
-    match root.remove("tree") {
-        Some(value) => {
-            doc.header_span = Some(value.span());
-            if let Some(table) = expect_table(value, "[tree]", &mut doc.diagnostics) {
-                doc.header = read_table::<RawTreeHeader>(
-                    table,
-                    "[tree]",
-                    RawTreeHeader::KEYS,
-                    RawTreeHeader::REQUIRED,
-                    &mut doc.diagnostics,
-                )
-                .map(|(header, _)| header);
+    // An unknown `[[key]]` may arrive in several batches; it is reported once, where it is first
+    // written.
+    let mut unknown: BTreeMap<String, Range<usize>> = BTreeMap::new();
+    let mut tree = None;
+    let mut question_diagnostics = Vec::new();
+    let mut outcome_diagnostics = Vec::new();
+    let mut scenario_diagnostics = Vec::new();
+    for entry in entries {
+        match entry {
+            // `[[tree]]` written in several batches is still one array, reported once with the
+            // first batch; later batches add nothing.
+            Entry::Tree {
+                span,
+                header,
+                diagnostics,
+            } if tree.is_none() => tree = Some((span, header, diagnostics)),
+            Entry::Tree { .. } => {}
+            Entry::Questions(mut questions, mut diagnostics) => {
+                doc.questions.append(&mut questions);
+                question_diagnostics.append(&mut diagnostics);
+            }
+            Entry::Outcomes(mut outcomes, mut diagnostics) => {
+                doc.outcomes.append(&mut outcomes);
+                outcome_diagnostics.append(&mut diagnostics);
+            }
+            Entry::Scenarios(mut scenarios, mut diagnostics) => {
+                doc.scenarios.append(&mut scenarios);
+                scenario_diagnostics.append(&mut diagnostics);
+            }
+            Entry::Unknown { name, span } => {
+                unknown.entry(name).or_insert(span);
             }
         }
+    }
+
+    for (name, span) in unknown {
+        doc.diagnostics.push(Diagnostic::error(
+            span,
+            format!(
+                "unknown top-level key '{name}'{} (a tree has only [tree], [[question]], [[outcome]] and [[scenario]])",
+                did_you_mean(&name, TOP_KEYS.iter().copied())
+            ),
+        ));
+    }
+    match tree {
+        Some((span, header, mut diagnostics)) => {
+            doc.header_span = Some(span);
+            doc.header = header;
+            doc.diagnostics.append(&mut diagnostics);
+        }
         None if doc.diagnostics.is_empty() => doc.diagnostics.push(Diagnostic::error(
-            root_span.start..root_span.start,
+            0..0,
             "the file has no [tree] table; add one with title, version, start and disclaimer",
         )),
         None => {}
     }
-
-    for table in take_array(&mut root, "question", "[[question]]", &mut doc.diagnostics) {
-        if let Some(question) = read_question(table, &mut doc.diagnostics) {
-            doc.questions.push(question);
-        }
-    }
-    for table in take_array(&mut root, "outcome", "[[outcome]]", &mut doc.diagnostics) {
-        if let Some((mut outcome, span)) = read_table::<RawOutcome>(
-            table,
-            "[[outcome]]",
-            RawOutcome::KEYS,
-            RawOutcome::REQUIRED,
-            &mut doc.diagnostics,
-        ) {
-            outcome.span = span;
-            doc.outcomes.push(outcome);
-        }
-    }
-    for table in take_array(&mut root, "scenario", "[[scenario]]", &mut doc.diagnostics) {
-        if let Some((mut scenario, span)) = read_table::<RawScenario>(
-            table,
-            "[[scenario]]",
-            RawScenario::KEYS,
-            RawScenario::REQUIRED,
-            &mut doc.diagnostics,
-        ) {
-            scenario.span = span;
-            doc.scenarios.push(scenario);
-        }
-    }
+    doc.diagnostics.append(&mut question_diagnostics);
+    doc.diagnostics.append(&mut outcome_diagnostics);
+    doc.diagnostics.append(&mut scenario_diagnostics);
     doc
+}
+
+/// Reads one top-level entry (see [`Entry`]) and moves its spans by `offset`, as
+/// [`chunked::parse_mapped`] asks.
+fn read_entry(key: Spanned<DeString<'_>>, value: Spanned<DeValue<'_>>, offset: usize) -> Entry {
+    let mut entry = read_entry_at(key, value);
+    if offset > 0 {
+        entry.shift(offset);
+    }
+    entry
+}
+
+/// Reads one top-level entry, leaving spans as they are in `key` and `value`.
+fn read_entry_at(key: Spanned<DeString<'_>>, value: Spanned<DeValue<'_>>) -> Entry {
+    let mut diagnostics = Vec::new();
+    match key.get_ref().as_ref() {
+        "tree" => {
+            let span = value.span();
+            let header = expect_table(value, "[tree]", &mut diagnostics)
+                .and_then(|table| {
+                    read_table::<RawTreeHeader>(
+                        table,
+                        "[tree]",
+                        RawTreeHeader::KEYS,
+                        RawTreeHeader::REQUIRED,
+                        &mut diagnostics,
+                    )
+                })
+                .map(|(header, _)| header);
+            Entry::Tree {
+                span,
+                header,
+                diagnostics,
+            }
+        }
+        "question" => {
+            let mut questions = Vec::new();
+            for table in array_of_tables(value, "[[question]]", &mut diagnostics) {
+                if let Some(question) = read_question(table, &mut diagnostics) {
+                    questions.push(question);
+                }
+            }
+            Entry::Questions(questions, diagnostics)
+        }
+        "outcome" => {
+            let mut outcomes = Vec::new();
+            for table in array_of_tables(value, "[[outcome]]", &mut diagnostics) {
+                if let Some((mut outcome, span)) = read_table::<RawOutcome>(
+                    table,
+                    "[[outcome]]",
+                    RawOutcome::KEYS,
+                    RawOutcome::REQUIRED,
+                    &mut diagnostics,
+                ) {
+                    outcome.span = span;
+                    outcomes.push(outcome);
+                }
+            }
+            Entry::Outcomes(outcomes, diagnostics)
+        }
+        "scenario" => {
+            let mut scenarios = Vec::new();
+            for table in array_of_tables(value, "[[scenario]]", &mut diagnostics) {
+                if let Some((mut scenario, span)) = read_table::<RawScenario>(
+                    table,
+                    "[[scenario]]",
+                    RawScenario::KEYS,
+                    RawScenario::REQUIRED,
+                    &mut diagnostics,
+                ) {
+                    scenario.span = span;
+                    scenarios.push(scenario);
+                }
+            }
+            Entry::Scenarios(scenarios, diagnostics)
+        }
+        _ => Entry::Unknown {
+            span: key.span(),
+            name: key.into_inner().into_owned(),
+        },
+    }
+}
+
+/// Moving every span of what was read from a piece of the text by the piece's offset.
+trait Shift {
+    fn shift(&mut self, offset: usize);
+}
+
+impl Shift for Range<usize> {
+    fn shift(&mut self, offset: usize) {
+        self.start += offset;
+        self.end += offset;
+    }
+}
+
+impl<T: Shift> Shift for Option<T> {
+    fn shift(&mut self, offset: usize) {
+        if let Some(inner) = self {
+            inner.shift(offset);
+        }
+    }
+}
+
+impl<T: Shift> Shift for Vec<T> {
+    fn shift(&mut self, offset: usize) {
+        for item in self {
+            item.shift(offset);
+        }
+    }
+}
+
+impl<A: Shift, B: Shift> Shift for (A, B) {
+    fn shift(&mut self, offset: usize) {
+        self.0.shift(offset);
+        self.1.shift(offset);
+    }
+}
+
+/// A spanned value of its own: the span moves, the value stays.
+fn shift_spanned<T: Default>(spanned: &mut Spanned<T>, offset: usize) {
+    let mut span = spanned.span();
+    span.shift(offset);
+    let inner = std::mem::take(spanned.get_mut());
+    *spanned = Spanned::new(span, inner);
+}
+
+impl Shift for Text {
+    fn shift(&mut self, offset: usize) {
+        shift_spanned(self, offset);
+    }
+}
+
+impl Shift for Spanned<i64> {
+    fn shift(&mut self, offset: usize) {
+        shift_spanned(self, offset);
+    }
+}
+
+impl Shift for Diagnostic {
+    fn shift(&mut self, offset: usize) {
+        self.span.shift(offset);
+    }
+}
+
+impl Shift for Scores {
+    fn shift(&mut self, offset: usize) {
+        self.0.shift(offset);
+    }
+}
+
+impl Shift for RawTreeHeader {
+    fn shift(&mut self, offset: usize) {
+        let Self {
+            title,
+            version,
+            start,
+            disclaimer,
+            fallback,
+        } = self;
+        title.shift(offset);
+        version.shift(offset);
+        start.shift(offset);
+        disclaimer.shift(offset);
+        fallback.shift(offset);
+    }
+}
+
+impl Shift for RawQuestion {
+    fn shift(&mut self, offset: usize) {
+        let Self {
+            id,
+            text,
+            intake,
+            help,
+            guidance,
+            options,
+            span,
+            options_span,
+            option_tables: _,
+        } = self;
+        id.shift(offset);
+        text.shift(offset);
+        intake.shift(offset);
+        help.shift(offset);
+        guidance.shift(offset);
+        options.shift(offset);
+        span.shift(offset);
+        options_span.shift(offset);
+    }
+}
+
+impl Shift for RawOption {
+    fn shift(&mut self, offset: usize) {
+        let Self {
+            id,
+            label,
+            next,
+            outcome,
+            score,
+            reason,
+            caveat,
+            note,
+            span,
+        } = self;
+        id.shift(offset);
+        label.shift(offset);
+        next.shift(offset);
+        outcome.shift(offset);
+        score.shift(offset);
+        reason.shift(offset);
+        caveat.shift(offset);
+        note.shift(offset);
+        span.shift(offset);
+    }
+}
+
+impl Shift for RawOutcome {
+    fn shift(&mut self, offset: usize) {
+        let Self {
+            id,
+            name,
+            urgent: _,
+            summary,
+            expect: _,
+            next_steps,
+            guidance,
+            span,
+        } = self;
+        id.shift(offset);
+        name.shift(offset);
+        summary.shift(offset);
+        next_steps.shift(offset);
+        guidance.shift(offset);
+        span.shift(offset);
+    }
+}
+
+impl Shift for RawScenario {
+    fn shift(&mut self, offset: usize) {
+        let Self {
+            name,
+            answers,
+            expect,
+            span,
+        } = self;
+        name.shift(offset);
+        // The keys of a map cannot change in place, so the map is rebuilt.
+        let mut answers_span = answers.span();
+        answers_span.shift(offset);
+        let pairs = std::mem::take(answers.get_mut())
+            .into_iter()
+            .map(|mut pair| {
+                pair.shift(offset);
+                pair
+            })
+            .collect();
+        *answers = Spanned::new(answers_span, pairs);
+        expect.shift(offset);
+        span.shift(offset);
+    }
+}
+
+impl Shift for Entry {
+    fn shift(&mut self, offset: usize) {
+        match self {
+            Entry::Tree {
+                span,
+                header,
+                diagnostics,
+            } => {
+                span.shift(offset);
+                header.shift(offset);
+                diagnostics.shift(offset);
+            }
+            Entry::Questions(questions, diagnostics) => {
+                questions.shift(offset);
+                diagnostics.shift(offset);
+            }
+            Entry::Outcomes(outcomes, diagnostics) => {
+                outcomes.shift(offset);
+                diagnostics.shift(offset);
+            }
+            Entry::Scenarios(scenarios, diagnostics) => {
+                scenarios.shift(offset);
+                diagnostics.shift(offset);
+            }
+            Entry::Unknown { name: _, span } => span.shift(offset),
+        }
+    }
 }
 
 fn read_question(
@@ -260,20 +613,6 @@ fn read_question(
     Some(question)
 }
 
-/// Removes `key` from the root and returns its tables, reporting anything that is not an array of
-/// tables.
-fn take_array<'i>(
-    root: &mut DeTable<'i>,
-    key: &str,
-    what: &str,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Vec<Spanned<DeTable<'i>>> {
-    match root.remove(key) {
-        Some(value) => array_of_tables(value, what, diagnostics),
-        None => Vec::new(),
-    }
-}
-
 fn array_of_tables<'i>(
     value: Spanned<DeValue<'i>>,
     what: &str,
@@ -319,9 +658,105 @@ fn expect_table<'i>(
     }
 }
 
+/// A raw table that serde reads, and that the most common tables can skip serde for.
+trait ReadTable: DeserializeOwned {
+    /// The table read directly when every value has the kind it should, so that serde could not
+    /// fail on it; `None` (with the table untouched) otherwise. Its keys have been checked.
+    fn read_plain(_table: &mut DeTable<'_>) -> Option<Self> {
+        None
+    }
+}
+
+impl ReadTable for RawTreeHeader {}
+impl ReadTable for RawOutcome {}
+impl ReadTable for RawScenario {}
+
+impl ReadTable for RawQuestion {
+    fn read_plain(table: &mut DeTable<'_>) -> Option<Self> {
+        if !table.values().all(|value| is_string(value.get_ref())) {
+            return None;
+        }
+        Some(Self {
+            id: take_text(table, "id")?,
+            text: take_text(table, "text")?,
+            intake: take_text(table, "intake"),
+            help: take_text(table, "help"),
+            guidance: take_text(table, "guidance"),
+            options: Vec::new(),
+            span: 0..0,
+            options_span: 0..0,
+            option_tables: 0,
+        })
+    }
+}
+
+impl ReadTable for RawOption {
+    fn read_plain(table: &mut DeTable<'_>) -> Option<Self> {
+        let plain = table.iter().all(|(key, value)| match value.get_ref() {
+            DeValue::Table(points) if key.get_ref() == "score" => points
+                .values()
+                .all(|points| integer(points.get_ref()).is_some()),
+            value => key.get_ref() != "score" && is_string(value),
+        });
+        if !plain {
+            return None;
+        }
+        let score = table.remove("score").map(|points| {
+            let DeValue::Table(points) = points.into_inner() else {
+                unreachable!("checked above")
+            };
+            Scores(
+                points
+                    .into_iter()
+                    .map(|(outcome, points)| {
+                        let value = integer(points.get_ref()).unwrap_or_default();
+                        (
+                            Spanned::new(outcome.span(), outcome.into_inner().into_owned()),
+                            Spanned::new(points.span(), value),
+                        )
+                    })
+                    .collect(),
+            )
+        });
+        Some(Self {
+            id: take_text(table, "id")?,
+            label: take_text(table, "label")?,
+            next: take_text(table, "next"),
+            outcome: take_text(table, "outcome"),
+            score,
+            reason: take_text(table, "reason"),
+            caveat: take_text(table, "caveat"),
+            note: take_text(table, "note"),
+            span: 0..0,
+        })
+    }
+}
+
+fn is_string(value: &DeValue<'_>) -> bool {
+    matches!(value, DeValue::String(_))
+}
+
+/// An integer as serde reads it into an `i64`; `None` for any other value or one out of range.
+fn integer(value: &DeValue<'_>) -> Option<i64> {
+    match value {
+        DeValue::Integer(integer) => i64::from_str_radix(integer.as_str(), integer.radix()).ok(),
+        _ => None,
+    }
+}
+
+/// Removes a string value from the table (whose values have been checked to be strings).
+fn take_text(table: &mut DeTable<'_>, key: &str) -> Option<Text> {
+    let value = table.remove(key)?;
+    let span = value.span();
+    match value.into_inner() {
+        DeValue::String(text) => Some(Spanned::new(span, text.into_owned())),
+        _ => unreachable!("checked to be a string"),
+    }
+}
+
 /// Checks the keys of one table, then deserialises it; `None` when anything was wrong.
-fn read_table<T: DeserializeOwned>(
-    table: Spanned<DeTable<'_>>,
+fn read_table<T: ReadTable>(
+    mut table: Spanned<DeTable<'_>>,
     what: &str,
     allowed: &[&str],
     required: &[&str],
@@ -359,6 +794,9 @@ fn read_table<T: DeserializeOwned>(
     }
     if diagnostics.len() > before {
         return None;
+    }
+    if let Some(plain) = T::read_plain(table.get_mut()) {
+        return Some((plain, span));
     }
     let value = Spanned::new(span.clone(), DeValue::Table(table.into_inner()));
     match T::deserialize(ValueDeserializer::from(value)) {
@@ -418,6 +856,8 @@ fn quoted_list(keys: &[&str]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     fn messages(text: &str) -> Vec<String> {
@@ -545,5 +985,221 @@ disclaimer = "d"
         let doc = read("[tree]\ntitle = \"unterminated\n");
         assert!(doc.diagnostics[0].message.starts_with("TOML syntax:"));
         assert!(doc.diagnostics[0].span.is_some());
+    }
+
+    /// Header lines after the first table; a `[[question]]` is followed by its options.
+    const HEADERS: &[&str] = &[
+        "[[question]]",
+        "[[question]]",
+        "[[outcome]]",
+        "[[scenario]]",
+    ];
+
+    /// Header lines that are misspelt or clash, written now and then.
+    const ODD_HEADERS: &[&str] = &[
+        "[tree]",
+        "[[extra]]",
+        "[tre]",
+        "[question]",
+        "[[tree]]",
+        "[question.meta]",
+        "[[question.option]]",
+    ];
+
+    /// Keys with a few values each: right ones, wrong kinds, misspelt keys, strings holding
+    /// header-like lines.
+    const KEYS: &[(&str, &[&str])] = &[
+        ("id", &["\"q0\"", "\"q1\"", "\"x\"", "\"bad id\"", "3"]),
+        ("text", &["\"?\"", "\"\"\"\n[[question]]\nid = 1\n\"\"\""]),
+        ("label", &["\"L\"", "true"]),
+        ("next", &["\"q1\"", "\"nowhere\""]),
+        ("outcome", &["\"x\""]),
+        (
+            "score",
+            &["{ x = 1 }", "{ x = 2, y = -1 }", "3", "{ x = \"a\" }"],
+        ),
+        ("reason", &["\"r\""]),
+        ("title", &["\"t\""]),
+        ("version", &["\"1\"", "1"]),
+        ("start", &["\"q0\""]),
+        ("disclaimer", &["\"d\""]),
+        ("name", &["\"n\""]),
+        ("summary", &["\"s\"", "'''\n[tree]\n'''"]),
+        ("urgent", &["true", "\"yes\""]),
+        ("expect", &["\"x\"", "[\"e\"]", "[\n\"e\",\n]"]),
+        ("answers", &["{ q0 = \"a\" }", "[]"]),
+        ("nxt", &["\"q1\""]),
+        ("strat", &["\"q0\""]),
+        ("option", &["1"]),
+        ("id", &["\"o1\"", "\"o2\""]),
+    ];
+
+    /// A document of tables, each with distinct keys, most often starting with `[tree]`, now and
+    /// then broken or with keys at the root, with either line break and sometimes a byte-order
+    /// mark.
+    fn document() -> impl Strategy<Value = String> {
+        let header = prop_oneof![
+            12 => prop::sample::select(HEADERS),
+            1 => prop::sample::select(ODD_HEADERS),
+        ];
+        let keys = || prop::collection::vec((0..KEYS.len(), 0..5usize), 0..7);
+        let table = (header, keys(), prop::collection::vec(keys(), 0..4));
+        (
+            prop::collection::vec(table, 1..16),
+            prop::sample::select(vec!["[tree]", "[[question]]", "[[extra]]"]),
+            prop::sample::select(vec![
+                "",
+                "",
+                "question = 1\n",
+                "extra = [1,\n2]\n",
+                "# [tree]\n",
+            ]),
+            prop::sample::select(vec!["", "", "", "", "bad = \n", "x = \"open\n"]),
+            any::<bool>(),
+            any::<bool>(),
+        )
+            .prop_map(|(tables, first, prefix, broken, crlf, bom)| {
+                let mut text = String::from(if bom { "\u{feff}" } else { "" });
+                text.push_str(prefix);
+                let write_keys = |text: &mut String, keys: &[(usize, usize)]| {
+                    let mut used = Vec::new();
+                    for &(key, value) in keys {
+                        let (name, values) = KEYS[key];
+                        if !used.contains(&name) {
+                            used.push(name);
+                            text.push_str(&format!("{name} = {}\n", values[value % values.len()]));
+                        }
+                    }
+                };
+                for (n, (header, keys, options)) in tables.iter().enumerate() {
+                    let header = if n == 0 { first } else { header };
+                    text.push_str(header);
+                    text.push('\n');
+                    write_keys(&mut text, keys);
+                    if header == "[[question]]" {
+                        for option in options {
+                            text.push_str("  [[question.option]]\n");
+                            write_keys(&mut text, option);
+                        }
+                    }
+                    if n == 3 {
+                        text.push_str(broken);
+                    }
+                }
+                if crlf {
+                    text.replace('\n', "\r\n")
+                } else {
+                    text
+                }
+            })
+    }
+
+    /// What `read` gives when the whole text is parsed at once.
+    fn read_whole(text: &str) -> String {
+        let (root, errors) = DeTable::parse_recoverable(text);
+        let entries = root
+            .into_inner()
+            .into_iter()
+            .map(|(key, value)| read_entry(key, value, 0))
+            .collect();
+        format!("{:?}", collect(text, entries, &errors))
+    }
+
+    /// A `[[question.option]]` body: some of its keys, with values of the right and wrong kinds.
+    fn option_body() -> impl Strategy<Value = String> {
+        let text = prop::sample::select(vec![
+            "\"plain\"",
+            "\"esc \\\" \\u00e9 \\n\"",
+            "'literal \\ '",
+            "\"\"\"\nmulti\nline\"\"\"",
+            "3",
+            "true",
+            "[\"a\"]",
+        ]);
+        let points = prop::sample::select(vec![
+            "1",
+            "-3",
+            "+4",
+            "0x1F",
+            "0o17",
+            "0b101",
+            "1_000",
+            "9223372036854775807",
+            "-9223372036854775808",
+            "9223372036854775808",
+            "1.5",
+            "\"2\"",
+        ]);
+        let score = prop_oneof![
+            4 => prop::collection::btree_map("[a-c]", points, 0..4).prop_map(|points| {
+                let pairs: Vec<String> = points.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+                format!("{{ {} }}", pairs.join(", "))
+            }),
+            1 => Just("3".to_owned()),
+        ];
+        (
+            prop::collection::vec(prop::option::of(text), 7),
+            prop::option::of(score),
+        )
+            .prop_map(|(texts, score)| {
+                let mut body = String::new();
+                let keys = ["id", "label", "next", "outcome", "reason", "caveat", "note"];
+                for (key, value) in keys.iter().zip(texts) {
+                    if let Some(value) = value {
+                        body.push_str(&format!("{key} = {value}\n"));
+                    } else if *key == "id" || *key == "label" {
+                        body.push_str(&format!("{key} = \"x\"\n"));
+                    }
+                }
+                if let Some(score) = score {
+                    body.push_str(&format!("score = {score}\n"));
+                }
+                body
+            })
+    }
+
+    #[test]
+    fn tree_tables_in_two_pieces_are_reported_once() {
+        let text = "[[tree]]\ntitle = \"t\"\n[[tree]]\n";
+        let expected = read_whole(text);
+        assert!(expected.contains("expected a [tree] table, found an array"));
+        for threads in [1, 2] {
+            let options = chunked::Options {
+                piece_bytes: 0,
+                threads,
+                parallel_min_bytes: 0,
+            };
+            assert_eq!(format!("{:?}", read_with(text, options)), expected);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        #[test]
+        fn plain_tables_are_read_as_serde_reads_them(body in option_body()) {
+            let table = DeTable::parse(&body).expect("a valid table").into_inner();
+            let mut plain_table = table.clone();
+            let serde = RawOption::deserialize(ValueDeserializer::from(Spanned::new(
+                0..body.len(),
+                DeValue::Table(table),
+            )));
+            if let Some(plain) = RawOption::read_plain(&mut plain_table) {
+                let serde = serde.expect("serde reads what is read plainly");
+                prop_assert_eq!(format!("{plain:?}"), format!("{serde:?}"));
+            } else {
+                let untouched = DeTable::parse(&body).expect("a valid table").into_inner();
+                prop_assert_eq!(format!("{plain_table:?}"), format!("{untouched:?}"));
+            }
+        }
+
+        #[test]
+        fn reading_in_pieces_gives_what_reading_the_whole_text_gives(text in document()) {
+            let expected = read_whole(&text);
+            for (piece_bytes, threads) in [(0, 1), (60, 1), (0, 2), (16 * 1024, 1)] {
+                let options = chunked::Options { piece_bytes, threads, parallel_min_bytes: 0 };
+                prop_assert_eq!(format!("{:?}", read_with(&text, options)), expected.clone(), "{:?}", options);
+            }
+        }
     }
 }
