@@ -139,7 +139,9 @@ pub fn closest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) 
             // but 'a' does not find 'b'.
             distance > 0 && distance <= (wanted.chars().count().max(c.chars().count()) / 3).max(1)
         })
-        .min_by_key(|&(distance, _)| distance)
+        // Ties go to the name first in alphabetical order, so the hint is the same on every run
+        // whatever order the candidates come in.
+        .min_by_key(|&(distance, c)| (distance, c))
         .map(|(_, c)| c)
 }
 
@@ -151,6 +153,12 @@ pub fn did_you_mean<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a s
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn equally_close_names_are_suggested_in_one_order() {
+        assert_eq!(closest("o9", ["o2", "o1", "o3"]), Some("o1"));
+        assert_eq!(closest("o9", ["o3", "o1", "o2"]), Some("o1"));
+    }
 
     #[test]
     fn suggests_close_names_only() {
