@@ -67,7 +67,12 @@ pub fn run(tree: &Tree, setup: Setup<'_>) -> io::Result<Ending> {
     // Notes take a paste as one piece of text rather than as hundreds of keys (each one saved).
     let paste = setup.features.intake
         && crossterm::execute!(io::stdout(), crossterm::event::EnableBracketedPaste).is_ok();
-    let zone = TimeZone::try_system().unwrap_or(TimeZone::UTC);
+    // Reading the system's time zone takes a moment, so it is done only when a time is shown.
+    let zone = if setup.features.export || setup.saved.is_some() {
+        TimeZone::try_system().unwrap_or(TimeZone::UTC)
+    } else {
+        TimeZone::UTC
+    };
     let offer = setup.saved.map(|session| {
         Offer::new(
             session,
