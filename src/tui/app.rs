@@ -976,6 +976,18 @@ summary = "Call someone."
         Offer::new(saved, tree, Timestamp::UNIX_EPOCH, &TimeZone::UTC, true)
     }
 
+    /// An intake app offering a call saved with these answers and notes.
+    fn offering<'t>(tree: &'t Tree, walk: &Walk<'t>, notes: &str) -> (App<'t>, Session) {
+        let saved = Session::of(walk, notes, Timestamp::UNIX_EPOCH, Timestamp::UNIX_EPOCH);
+        let app = App::with(
+            tree,
+            Theme::plain(),
+            Features::intake(),
+            Some(offer(tree, saved.clone())),
+        );
+        (app, saved)
+    }
+
     fn intake(tree: &Tree) -> App<'_> {
         App::with(tree, Theme::plain(), Features::intake(), None)
     }
@@ -1162,18 +1174,7 @@ summary = "Call someone."
         let tree = tree();
         let mut walk = Walk::new(&tree);
         walk.choose(1);
-        let saved = Session::of(
-            &walk,
-            "Earlier note.",
-            Timestamp::UNIX_EPOCH,
-            Timestamp::UNIX_EPOCH,
-        );
-        let mut app = App::with(
-            &tree,
-            Theme::plain(),
-            Features::intake(),
-            Some(offer(&tree, saved.clone())),
-        );
+        let (mut app, saved) = offering(&tree, &walk, "Earlier note.");
         assert_eq!(app.screen(), Screen::Resume);
         assert!(app.offering());
         assert!(app.offer().unwrap().tree_change.is_none());
@@ -1199,13 +1200,7 @@ summary = "Call someone."
         let tree = tree();
         let mut walk = Walk::new(&tree);
         walk.choose(1);
-        let saved = Session::of(&walk, "", Timestamp::UNIX_EPOCH, Timestamp::UNIX_EPOCH);
-        let mut app = App::with(
-            &tree,
-            Theme::plain(),
-            Features::intake(),
-            Some(offer(&tree, saved)),
-        );
+        let (mut app, _) = offering(&tree, &walk, "");
         let before = app.revision();
         send(&mut app, &[Message::Discard]);
         assert_eq!(app.screen(), Screen::Confirm(Pending::Discard));
@@ -1226,18 +1221,7 @@ summary = "Call someone."
     #[test]
     fn quitting_the_offer_leaves_it_alone() {
         let tree = tree();
-        let saved = Session::of(
-            &Walk::new(&tree),
-            "n",
-            Timestamp::UNIX_EPOCH,
-            Timestamp::UNIX_EPOCH,
-        );
-        let mut app = App::with(
-            &tree,
-            Theme::plain(),
-            Features::intake(),
-            Some(offer(&tree, saved)),
-        );
+        let (mut app, _) = offering(&tree, &Walk::new(&tree), "n");
         send(&mut app, &[Message::Quit]);
         assert_eq!(app.exit(), Some(Exit::Quit));
         assert!(app.offering());
