@@ -740,7 +740,8 @@ fn explain(tree: &Tree, path: &[usize]) -> Explanation {
 
 /// A tmux server of its own, with one pane running groupfit; killed when dropped.
 struct Pane {
-    socket: String,
+    /// The server's socket, a file of the test's own that is removed with the pane.
+    socket: std::path::PathBuf,
 }
 
 /// Whether tmux can be used; on CI its absence is a failure, elsewhere the test is skipped.
@@ -795,7 +796,8 @@ impl Pane {
             "env -u GROUPFIT_QUESTIONS -u NO_COLOR TERM=xterm-256color {vars}{command}; echo __EXIT:$?; stty -a; echo __DONE; exec sleep 300"
         );
         let pane = Pane {
-            socket: format!("groupfit-test-{}-{name}", std::process::id()),
+            socket: std::env::temp_dir()
+                .join(format!("groupfit-test-{}-{name}.tmux", std::process::id())),
         };
         pane.tmux(&[
             "new-session",
@@ -813,7 +815,9 @@ impl Pane {
 
     fn tmux(&self, args: &[&str]) -> String {
         let out = Command::new("tmux")
-            .args(["-L", &self.socket, "-f", "/dev/null"])
+            .arg("-S")
+            .arg(&self.socket)
+            .args(["-f", "/dev/null"])
             .args(args)
             .env_remove("TMUX")
             .output()
@@ -894,9 +898,12 @@ impl Pane {
 impl Drop for Pane {
     fn drop(&mut self) {
         let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
+            .arg("-S")
+            .arg(&self.socket)
+            .arg("kill-server")
             .env_remove("TMUX")
             .output();
+        let _ = std::fs::remove_file(&self.socket);
     }
 }
 
