@@ -269,10 +269,13 @@ fn questionnaire(questions: Option<&Path>, args: &RunArgs) -> Result<ExitCode, F
     // The tree, the flags and any saved call are checked before the terminal is touched, so a
     // problem prints on the ordinary terminal and never behind the alternate screen.
     let (_, tree) = load_tree(questions)?;
+    let interactive = io::stdin().is_terminal() && io::stdout().is_terminal();
+    let plain = !interactive || args.plain;
     let features = Features {
         intake: args.intake,
         autosave: args.intake || args.save,
-        export: args.intake || args.export_dir.is_some(),
+        // Plain mode writes a summary only when told where.
+        export: (args.intake && !plain) || args.export_dir.is_some(),
     };
     let export_dir = args
         .export_dir
@@ -309,8 +312,7 @@ fn questionnaire(questions: Option<&Path>, args: &RunArgs) -> Result<ExitCode, F
         None => None,
     };
 
-    let interactive = io::stdin().is_terminal() && io::stdout().is_terminal();
-    if !interactive || args.plain {
+    if plain {
         let stdin = io::stdin().lock();
         let stdout = io::stdout().lock();
         let options = plain::Options {
@@ -343,7 +345,16 @@ fn questionnaire(questions: Option<&Path>, args: &RunArgs) -> Result<ExitCode, F
     };
     // Printed only now that the terminal is restored, so the report stays in the scrollback.
     let mut text = match (&ending.explanation, ending.exit) {
-        (Some(explanation), _) if args.intake => explanation.to_text_for_staff(REPORT_WIDTH),
+        (Some(explanation), _) if args.intake => {
+            let mut report = explanation.to_text_for_staff(REPORT_WIDTH);
+            if !ending.notes.trim().is_empty() {
+                report.push_str("\nNotes\n");
+                for line in ending.notes.trim_end().lines() {
+                    report.push_str(&format!("  {line}\n"));
+                }
+            }
+            report
+        }
         (Some(explanation), _) => explanation.to_text(REPORT_WIDTH),
         (None, Exit::Signal(_)) => String::new(),
         (None, _) if store.is_some() => "Stopped. Nothing was recommended.\n".to_owned(),
@@ -363,11 +374,18 @@ fn questionnaire(questions: Option<&Path>, args: &RunArgs) -> Result<ExitCode, F
     } else if let Some(store) = &store
         && store.path().exists()
     {
-        text.push_str(&format!(
-            "\nThe call is saved in {}; groupfit offers to resume it when it starts again with {}.\n",
-            store.path().display(),
-            if args.intake { "--intake" } else { "--save" }
-        ));
+        let saved = if args.intake {
+            format!(
+                "\nThe call is saved in {} until its summary is exported; groupfit --intake offers to resume it.\n",
+                store.path().display()
+            )
+        } else {
+            format!(
+                "\nYour answers are saved in {}; groupfit --save offers to carry on from them.\n",
+                store.path().display()
+            )
+        };
+        text.push_str(&saved);
     }
     emit_with(&text, code)
 }

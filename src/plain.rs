@@ -146,24 +146,24 @@ fn offer(
         )?;
     }
     loop {
-        let Some(reply) = ask(
-            input,
-            output,
-            "Resume it? (y = resume, n = delete it and start a new call, q = quit and keep it): ",
-        )?
-        else {
+        let prompt = if intake {
+            "Resume it? (y = resume, n = delete it and start a new call, q = quit and keep it): "
+        } else {
+            "Carry on from them? (y = carry on, n = delete them and start again, q = quit and keep them): "
+        };
+        let Some(reply) = ask(input, output, prompt)? else {
             return Ok(None);
         };
         match reply.trim().to_lowercase().as_str() {
             "y" | "yes" => return Ok(Some(true)),
             "q" | "quit" => return Ok(None),
             "n" | "no" => {
-                let Some(sure) = ask(
-                    input,
-                    output,
-                    "Delete the unfinished call for good? Its answers and notes will be lost. (y/n): ",
-                )?
-                else {
+                let prompt = if intake {
+                    "Delete the unfinished call for good? Its answers and notes will be lost. (y/n): "
+                } else {
+                    "Delete these answers for good? (y/n): "
+                };
+                let Some(sure) = ask(input, output, prompt)? else {
                     return Ok(None);
                 };
                 if matches!(sure.trim().to_lowercase().as_str(), "y" | "yes") {
@@ -220,10 +220,15 @@ pub fn run(
                 call.notes.clone_from(&saved.notes);
                 call.started = Some(saved.started);
                 match resumed.stopped {
-                    None => writeln!(
+                    None if intake => writeln!(
                         output,
                         "Resumed the call: {} and the notes are back.",
                         session::count(resumed.replayed, "answer", "answers")
+                    )?,
+                    None => writeln!(
+                        output,
+                        "Carrying on where you left off: {} back.",
+                        session::count(resumed.replayed, "answer is", "answers are")
                     )?,
                     Some(why) => write_wrapped(
                         &mut output,
@@ -236,7 +241,8 @@ pub fn run(
                     )?,
                 }
             }
-            Some(false) => writeln!(output, "The unfinished call was deleted.")?,
+            Some(false) if intake => writeln!(output, "The unfinished call was deleted.")?,
+            Some(false) => writeln!(output, "The saved answers were deleted.")?,
         }
         call.save(&mut output)?;
     }
@@ -327,10 +333,15 @@ pub fn run(
             }
             Reply::Quit => {
                 let kept = call.store.is_some_and(|s| s.path().exists());
-                if kept {
+                if kept && intake {
                     writeln!(
                         output,
                         "Stopped. Nothing was recommended. The call is saved and offered for resume next time."
+                    )?;
+                } else if kept {
+                    writeln!(
+                        output,
+                        "Stopped. Nothing was recommended. Your answers are saved; groupfit --save offers to carry on from them."
                     )?;
                 } else {
                     writeln!(
@@ -352,6 +363,12 @@ pub fn run(
         }
     }
     let explanation = Explanation::of(&call.walk)?;
+    if !intake && let Some(store) = call.store {
+        // A person's own answers are kept only until they reach a recommendation.
+        if let Err(e) = store.remove() {
+            writeln!(output, "!! The saved answers could not be deleted: {e}")?;
+        }
+    }
     writeln!(output)?;
     let report = if intake {
         explanation.to_text_for_staff(REPORT_WIDTH)
@@ -418,7 +435,7 @@ pub fn run(
         write_wrapped(
             &mut output,
             &format!(
-                "The call is saved in {} until its summary is exported; groupfit offers to resume it when it starts again.",
+                "The call is saved in {} until its summary is exported; groupfit --intake offers to resume it.",
                 store.path().display()
             ),
             "",

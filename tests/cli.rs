@@ -865,5 +865,23 @@ fn outside_intake_nothing_is_written_unless_asked() {
         .write_stdin(typed_answers(&THERAPY[..2]))
         .assert()
         .code(1);
-    assert!(state.path().join("groupfit/answers.json").exists());
+    let saved = state.path().join("groupfit/answers.json");
+    assert!(saved.exists());
+
+    // Carrying on to the end: the answers are kept only until the recommendation.
+    let mut input = "y\n".to_owned();
+    input.push_str(&typed_answers(&THERAPY[2..]));
+    groupfit()
+        .env("XDG_STATE_HOME", state.path())
+        .args(["--plain", "--save"])
+        .write_stdin(input)
+        .assert()
+        .success()
+        .stdout(contains("Carry on from them?"))
+        .stdout(contains(
+            "Carrying on where you left off: 2 answers are back.",
+        ))
+        .stdout(contains("Provisional recommendation: Therapy group"))
+        .stdout(contains("notes").not());
+    assert!(!saved.exists());
 }

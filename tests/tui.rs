@@ -1234,11 +1234,26 @@ fn terminal_intake_call_survives_a_kill_and_is_exported() {
     assert_eq!(replayed["outcome"], summary["outcome"]);
     assert_eq!(replayed["why"], summary["why"]);
 
-    // Quitting after the export asks nothing and leaves the report in the scrollback.
+    // The status line shows each file whole, on a line of its own.
+    let shown = pane.capture();
+    for file in [&markdown[0], &json[0]] {
+        let path = file.display().to_string();
+        assert!(
+            shown.lines().any(|l| l.trim() == path),
+            "{path} is not shown whole:\n{shown}"
+        );
+    }
+
+    // Quitting after the export asks nothing and leaves the report, with the notes, in the
+    // scrollback.
     pane.send("q");
     let text = pane.wait_for("__DONE");
     assert!(text.contains("__EXIT:0"), "{text}");
     assert!(text.contains("Summary written to"), "{text}");
+    assert!(
+        text.contains("Notes\n  Prefers evenings; call back Tuesday."),
+        "{text}"
+    );
     assert_terminal_sane(&text);
     assert!(!saved.exists());
 }

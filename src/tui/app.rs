@@ -142,6 +142,8 @@ pub struct Ending {
     pub exported: Vec<Exported>,
     /// Why the last save failed, if it did: the saved call is then out of date.
     pub save_problem: Option<String>,
+    /// The notes as typed, for the report.
+    pub notes: String,
 }
 
 /// A line shown above the keys until the next change.
@@ -339,6 +341,11 @@ impl<'t> App<'t> {
         self.possible.as_ref()
     }
 
+    /// Whether a summary of this call has been written at some point.
+    pub fn exported_before(&self) -> bool {
+        !self.all_exported.is_empty()
+    }
+
     /// The summary written since the last change, if any.
     pub fn exported(&self) -> Option<&Exported> {
         self.exported.as_ref()
@@ -354,7 +361,9 @@ impl<'t> App<'t> {
     pub fn session(&self, now: Timestamp) -> Option<Session> {
         let notes = self.notes();
         let empty = self.walk.answers().is_empty() && notes.trim().is_empty();
-        if empty || self.exported.is_some() {
+        // A person's own answers are kept only until they reach a recommendation.
+        let finished = !self.features.intake && self.walk.position() == Position::Finished;
+        if empty || finished || self.exported.is_some() {
             return None;
         }
         Some(Session::of(
@@ -402,11 +411,13 @@ impl App<'_> {
 
     /// The output once the app has exited: the recommendation when one was on screen.
     pub fn ending(self, exit: Exit) -> Ending {
+        let notes = self.notes();
         let explanation = match (exit, self.result) {
             (Exit::Quit | Exit::Interrupted, Some(Ok(explanation))) => Some(explanation),
             _ => None,
         };
         Ending {
+            notes,
             explanation,
             exit,
             exported: self.all_exported,
@@ -696,8 +707,9 @@ pub fn update(app: &mut App<'_>, message: Message) {
                 // Nothing changed since, so a second pair of files would only duplicate the record.
                 app.status = Some(Status {
                     text: format!(
-                        "Already exported, unchanged since: {}.",
-                        exported.describe()
+                        "Already exported, unchanged since:\n{}\n{}",
+                        exported.markdown.display(),
+                        exported.json.display()
                     ),
                     warning: false,
                 });
@@ -711,7 +723,11 @@ pub fn update(app: &mut App<'_>, message: Message) {
                 Ok(exported) => {
                     app.revision += 1;
                     app.status = Some(Status {
-                        text: format!("Summary written to {}.", exported.describe()),
+                        text: format!(
+                            "Summary written to:\n{}\n{}",
+                            exported.markdown.display(),
+                            exported.json.display()
+                        ),
                         warning: false,
                     });
                     app.all_exported.push(exported.clone());
@@ -1110,7 +1126,7 @@ summary = "Call someone."
             &[Message::Export, Message::Exported(Ok(exported.clone()))],
         );
         assert_eq!(app.exported(), Some(&exported));
-        assert!(app.status().unwrap().text.contains("a.md and a.json"));
+        assert!(app.status().unwrap().text.contains("a.md\na.json"));
         assert_eq!(
             app.session(Timestamp::now()),
             None,
@@ -1266,6 +1282,21 @@ summary = "Call someone."
         send(&mut app, &[Message::Back, Message::Yes]);
         assert_eq!(app.screen(), Screen::Question);
         assert!(app.walk().answers().is_empty());
+    }
+
+    #[test]
+    fn personal_answers_are_kept_only_until_the_recommendation() {
+        let tree = tree();
+        let features = Features {
+            autosave: true,
+            ..Features::default()
+        };
+        let mut app = App::with(&tree, Theme::plain(), features, None);
+        send(&mut app, &[Message::Pick(1)]);
+        assert!(app.session(Timestamp::now()).is_some());
+        send(&mut app, &[Message::Pick(0)]);
+        assert_eq!(app.screen(), Screen::Result);
+        assert_eq!(app.session(Timestamp::now()), None);
     }
 
     #[test]

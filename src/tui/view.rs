@@ -779,6 +779,13 @@ fn help_popup(app: &App<'_>, body: Rect) -> (Rect, Vec<Line<'static>>) {
             .unwrap_or("There is no extra help for this question.");
         lines.extend(wrap(help, text_width, "", "", Style::new()));
         lines.push(Line::default());
+        // On a small window the staff lines may be out of sight below the answers; here they are not.
+        let guidance = app.tree().questions[q].guidance.as_deref();
+        if let (true, Some(guidance)) = (app.features().intake, guidance) {
+            lines.push(Line::styled("For staff", theme.heading()));
+            lines.extend(wrap(guidance, text_width, "", "", theme.staff()));
+            lines.push(Line::default());
+        }
     }
     lines.push(Line::styled("Keys", theme.heading()));
     let table = bindings(&app.base());
@@ -841,10 +848,7 @@ fn render_confirm(app: &App<'_>, pending: Pending, area: Rect, buf: &mut Buffer)
     let theme = app.theme();
     let features = app.features();
     let next_call = match app.exported() {
-        Some(exported) => format!(
-            "Everything on screen will be cleared for the next caller. This call's summary was written to {}.",
-            exported.describe()
-        ),
+        Some(_) => "Everything on screen will be cleared for the next caller. This call's summary has been exported.".to_owned(),
         None => "This call's summary has NOT been exported. Its answers and notes will be deleted for good.".to_owned(),
     };
     let (title, text, action) = match pending {
@@ -855,7 +859,9 @@ fn render_confirm(app: &App<'_>, pending: Pending, area: Rect, buf: &mut Buffer)
         ),
         Pending::Quit if features.intake => (
             "Quit?",
-            if app.base() == Screen::Result {
+            if app.base() == Screen::Result && app.exported_before() {
+                "The latest changes have not been exported. The call stays saved, and groupfit offers to resume it when it starts again."
+            } else if app.base() == Screen::Result {
                 "The summary has not been exported. The call stays saved, and groupfit offers to resume it when it starts again."
             } else {
                 "The call stays saved, and groupfit offers to resume it when it starts again."
@@ -894,7 +900,7 @@ fn render_confirm(app: &App<'_>, pending: Pending, area: Rect, buf: &mut Buffer)
         Pending::LeaveResult => (
             "Change the last answer?",
             "The recommendation will be cleared until the questions are finished again. The notes are kept.".to_owned(),
-            "go back",
+            "change the answer",
         ),
     };
     let table = bindings(&Screen::Confirm(pending));
@@ -909,8 +915,12 @@ fn render_confirm(app: &App<'_>, pending: Pending, area: Rect, buf: &mut Buffer)
     let text_width = width.saturating_sub(4);
     let mut lines = wrap(&text, text_width, "", "", theme.strong());
     lines.push(Line::default());
+    let stay = match pending {
+        Pending::LeaveResult => "keep the result",
+        _ => "go back",
+    };
     let keys = format!(
-        "Press {} to {action}, or {} to go back.",
+        "Press {} to {action}, or {} to {stay}.",
         hint(Message::Yes),
         hint(Message::No)
     );
