@@ -111,7 +111,7 @@ impl Session {
         let saved = when(self.saved, now, zone);
         if intake {
             format!(
-                "A call started {started} is still open: its latest changes were never exported. It was last saved {saved}, with {answers} and {notes}."
+                "A call started {started} is still open. It was last saved {saved}, with {answers} and {notes}."
             )
         } else {
             let were = if self.answers.len() == 1 {

@@ -766,14 +766,22 @@ fn plain_intake_keeps_a_dropped_call_and_resumes_it() {
     );
 
     // Quitting at the offer leaves it alone.
-    groupfit()
+    let offered = groupfit()
         .env("XDG_STATE_HOME", state.path())
         .args(["--intake", "--plain"])
         .write_stdin("q\n")
-        .assert()
-        .success()
-        .stdout(contains("2 answers and 1 line of notes"))
-        .stdout(contains("still saved"));
+        .output()
+        .unwrap();
+    assert!(offered.status.success());
+    let words = String::from_utf8_lossy(&offered.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        words.contains("with 2 answers and 1 line of notes."),
+        "{words}"
+    );
+    assert!(words.contains("still saved"), "{words}");
     assert_eq!(fs::read_to_string(&saved).unwrap(), text);
 
     let mut input = "y\n".to_owned();
