@@ -76,6 +76,17 @@ pub struct TreeStamp {
     pub sha256: String,
 }
 
+impl TreeStamp {
+    /// The tree a result, a saved call or a summary was made with.
+    pub fn of(tree: &Tree) -> Self {
+        Self {
+            title: tree.title.clone(),
+            version: tree.version.clone(),
+            sha256: tree.sha256.clone(),
+        }
+    }
+}
+
 impl Explanation {
     /// Explains a finished walk.
     pub fn of(walk: &Walk<'_>) -> Result<Self, NoRecommendation> {
@@ -163,11 +174,7 @@ impl Explanation {
             next_steps: outcome.next_steps.clone(),
             answers,
             scores,
-            tree: TreeStamp {
-                title: tree.title.clone(),
-                version: tree.version.clone(),
-                sha256: tree.sha256.clone(),
-            },
+            tree: TreeStamp::of(tree),
             disclaimer: tree.disclaimer.clone(),
             guidance: outcome.guidance.clone(),
         })

@@ -6,8 +6,9 @@
 //!
 //! Every file is written to a temporary file beside its destination with owner-only permissions
 //! (0600) and then renamed into place, so a reader never sees half a file. Exports never replace
-//! an existing file. The autosave is one file, `session.json`, in the state directory; while a
-//! questionnaire runs it holds a lock beside it, so two windows cannot overwrite each other's call.
+//! an existing file. The autosave is one file in the state directory, `session.json` for intake
+//! staff and `answers.json` for a person's own answers ([`Keeper`]); while a questionnaire runs it
+//! holds a lock beside it, so two windows cannot overwrite each other's call.
 
 use std::fs::{self, File};
 use std::io::{self, Write};
@@ -46,6 +47,7 @@ impl Keeper {
         }
     }
 }
+
 /// The version of the saved-session format, written into every file.
 const FORMAT: u32 = 1;
 
@@ -79,7 +81,7 @@ impl Session {
             groupfit_session: FORMAT,
             started,
             saved,
-            tree: stamp(tree),
+            tree: TreeStamp::of(tree),
             answers: walk
                 .answers()
                 .iter()
@@ -146,15 +148,6 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
         0 => format!("no {many}"),
         1 => format!("1 {one}"),
         n => format!("{n} {many}"),
-    }
-}
-
-/// The tree's stamp, as written into saved sessions and summaries.
-pub fn stamp(tree: &Tree) -> TreeStamp {
-    TreeStamp {
-        title: tree.title.clone(),
-        version: tree.version.clone(),
-        sha256: tree.sha256.clone(),
     }
 }
 
