@@ -298,12 +298,8 @@ fn questionnaire(questions: Option<&Path>, args: &RunArgs) -> Result<ExitCode, F
                 "error: there is no folder to save calls in: set XDG_STATE_HOME or HOME".to_owned(),
             )
         })?;
-        let keeper = if args.intake {
-            Keeper::Intake
-        } else {
-            Keeper::Personal
-        };
-        Some(Store::open(&dir, keeper).map_err(|e| Failure(e.to_string()))?)
+        let store = Store::open(&dir, Keeper::of(args.intake));
+        Some(store.map_err(|e| Failure(e.to_string()))?)
     } else {
         None
     };

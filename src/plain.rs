@@ -105,17 +105,10 @@ impl Call<'_, '_> {
         let Some(store) = self.store else {
             return Ok(());
         };
-        let result = if self.walk.answers().is_empty() && self.notes.trim().is_empty() {
-            store.remove()
-        } else {
-            let now = Timestamp::now();
-            store.save(&Session::of(
-                &self.walk,
-                &self.notes,
-                self.started.unwrap_or(now),
-                now,
-            ))
-        };
+        let now = Timestamp::now();
+        let keep = session::worth_keeping(&self.walk, &self.notes, store.keeper())
+            .then(|| Session::of(&self.walk, &self.notes, self.started.unwrap_or(now), now));
+        let result = store.keep(keep.as_ref());
         self.save_failed = result.is_err();
         if let Err(e) = result {
             writeln!(
@@ -363,12 +356,6 @@ pub fn run(
         }
     }
     let explanation = Explanation::of(&call.walk)?;
-    if !intake && let Some(store) = call.store {
-        // A person's own answers are kept only until they reach a recommendation.
-        if let Err(e) = store.remove() {
-            writeln!(output, "!! The saved answers could not be deleted: {e}")?;
-        }
-    }
     writeln!(output)?;
     let report = if intake {
         explanation.to_text_for_staff(REPORT_WIDTH)

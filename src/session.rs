@@ -33,6 +33,15 @@ pub enum Keeper {
 }
 
 impl Keeper {
+    /// Intake staff's calls, or a person's own answers.
+    pub fn of(intake: bool) -> Self {
+        if intake {
+            Keeper::Intake
+        } else {
+            Keeper::Personal
+        }
+    }
+
     fn file(self) -> &'static str {
         match self {
             Keeper::Intake => "session.json",
@@ -107,8 +116,7 @@ impl Session {
     /// Intake staff read of "a call"; a person answering for themselves, of their own answers.
     pub fn describe(&self, now: Timestamp, zone: &TimeZone, intake: bool) -> String {
         let answers = count(self.answers.len(), "answer", "answers");
-        let lines = self.notes.lines().filter(|l| !l.trim().is_empty()).count();
-        let notes = count(lines, "line of notes", "lines of notes");
+        let notes = count(note_lines(&self.notes), "line of notes", "lines of notes");
         let started = when(self.started, now, zone);
         let saved = when(self.saved, now, zone);
         if intake {
@@ -140,6 +148,19 @@ impl Session {
             short_hash(&tree.sha256)
         ))
     }
+}
+
+/// Whether a call in progress is worth keeping on disk: it holds an answer or a note, and a
+/// person's own answers are kept only until they reach a recommendation.
+pub fn worth_keeping(walk: &Walk<'_>, notes: &str, keeper: Keeper) -> bool {
+    let empty = walk.answers().is_empty() && notes.trim().is_empty();
+    let finished = keeper == Keeper::Personal && walk.position() == Position::Finished;
+    !empty && !finished
+}
+
+/// How many lines of the notes have something written on them.
+pub fn note_lines(notes: &str) -> usize {
+    notes.lines().filter(|l| !l.trim().is_empty()).count()
 }
 
 /// "no answers", "1 answer", "3 answers".
@@ -287,6 +308,11 @@ impl Store {
         })
     }
 
+    /// Whose answers this store keeps.
+    pub fn keeper(&self) -> Keeper {
+        self.keeper
+    }
+
     /// Where the autosave is written.
     pub fn path(&self) -> PathBuf {
         self.dir.join(self.keeper.file())
@@ -341,6 +367,14 @@ impl Store {
                 source,
             }
         })
+    }
+
+    /// Saves the call, or deletes the saved one when there is nothing (any more) to keep.
+    pub fn keep(&self, session: Option<&Session>) -> Result<(), StoreError> {
+        match session {
+            Some(session) => self.save(session),
+            None => self.remove(),
+        }
     }
 
     /// Deletes the saved call; there being none is fine.

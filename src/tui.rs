@@ -163,10 +163,7 @@ fn write_files(app: &mut App<'_>, files: &Files<'_>, saved_revision: &mut u64) {
         return;
     }
     *saved_revision = app.revision();
-    let saved = match app.session(Timestamp::now()) {
-        Some(session) => store.save(&session),
-        None => store.remove(),
-    };
+    let saved = store.keep(app.session(Timestamp::now()).as_ref());
     update(
         app,
         match saved {

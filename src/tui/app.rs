@@ -14,7 +14,7 @@ use ratatui_textarea::{TextArea, WrapMode};
 use super::view::{self, Theme};
 use crate::explain::Explanation;
 use crate::possible::{self, Bounds, Possible};
-use crate::session::{self, Exported, Session, Summary};
+use crate::session::{self, Exported, Keeper, Session, Summary};
 use crate::tree::Tree;
 use crate::walk::{NoRecommendation, Position, Walk};
 
@@ -360,10 +360,8 @@ impl<'t> App<'t> {
     /// everything already exported. While an unfinished call is on offer, nothing is decided yet.
     pub fn session(&self, now: Timestamp) -> Option<Session> {
         let notes = self.notes();
-        let empty = self.walk.answers().is_empty() && notes.trim().is_empty();
-        // A person's own answers are kept only until they reach a recommendation.
-        let finished = !self.features.intake && self.walk.position() == Position::Finished;
-        if empty || finished || self.exported.is_some() {
+        let keeper = Keeper::of(self.features.intake);
+        if self.exported.is_some() || !session::worth_keeping(&self.walk, &notes, keeper) {
             return None;
         }
         Some(Session::of(

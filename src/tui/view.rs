@@ -411,7 +411,7 @@ fn question_layout(app: &App<'_>, width: u16, height: u16, panel: bool) -> Quest
         // reminder that there are notes.
         text.extend(wrap(&possible_text(app), width, "", "  ", theme.aside()));
         let notes = app.notes();
-        let lines = notes.lines().filter(|l| !l.trim().is_empty()).count();
+        let lines = session::note_lines(&notes);
         if lines > 0 {
             let count = session::count(lines, "line", "lines");
             text.extend(wrap(
