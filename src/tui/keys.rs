@@ -152,6 +152,61 @@ const QUIT_NOW: Binding = Binding {
     needs: Needs::Nothing,
 };
 
+/// Scrolls the result or the help.
+const SCROLL_UP: Binding = Binding {
+    keys: &[KeyCode::Up, KeyCode::Char('k')],
+    ctrl: false,
+    label: "scroll",
+    help: "scroll up",
+    does: Does::Send(Message::ScrollUp),
+    shown: Shown::Always,
+    needs: Needs::Nothing,
+};
+
+/// Scrolls the result or the help.
+const SCROLL_DOWN: Binding = Binding {
+    keys: &[KeyCode::Down, KeyCode::Char('j')],
+    ctrl: false,
+    label: "scroll",
+    help: "scroll down",
+    does: Does::Send(Message::ScrollDown),
+    shown: Shown::Always,
+    needs: Needs::Nothing,
+};
+
+/// Quits, asking first when answers would be lost.
+const QUIT: Binding = Binding {
+    keys: &[KeyCode::Char('q')],
+    ctrl: false,
+    label: "quit",
+    help: "quit (asks first if your answers would be lost)",
+    does: Does::Send(Message::Quit),
+    shown: Shown::Always,
+    needs: Needs::Nothing,
+};
+
+/// Opens the notes box (intake).
+const NOTES: Binding = Binding {
+    keys: &[KeyCode::Char('n')],
+    ctrl: false,
+    label: "notes",
+    help: "open the notes box to type notes about the call (Esc closes it)",
+    does: Does::Send(Message::Notes),
+    shown: Shown::Always,
+    needs: Needs::Intake,
+};
+
+/// Clears everything for the next caller (intake).
+const NEXT_CALLER: Binding = Binding {
+    keys: &[KeyCode::Char('c')],
+    ctrl: false,
+    label: "next caller",
+    help: "clear everything for the next caller (asks first, and warns if the summary was not exported)",
+    does: Does::Send(Message::NextCall),
+    shown: Shown::Always,
+    needs: Needs::Intake,
+};
+
 const DIGITS: &[KeyCode] = &[
     KeyCode::Char('1'),
     KeyCode::Char('2'),
@@ -222,15 +277,7 @@ pub static QUESTION_KEYS: &[Binding] = &[
         shown: Shown::HelpOnly,
         needs: Needs::NotIntake,
     },
-    Binding {
-        keys: &[KeyCode::Char('n')],
-        ctrl: false,
-        label: "notes",
-        help: "open the notes box to type notes about the call (Esc closes it)",
-        does: Does::Send(Message::Notes),
-        shown: Shown::Always,
-        needs: Needs::Intake,
-    },
+    NOTES,
     Binding {
         keys: &[KeyCode::Char('?')],
         ctrl: false,
@@ -249,47 +296,15 @@ pub static QUESTION_KEYS: &[Binding] = &[
         shown: Shown::WithAnswers,
         needs: Needs::Nothing,
     },
-    Binding {
-        keys: &[KeyCode::Char('c')],
-        ctrl: false,
-        label: "next caller",
-        help: "clear everything for the next caller (asks first, and warns if the summary was not exported)",
-        does: Does::Send(Message::NextCall),
-        shown: Shown::Always,
-        needs: Needs::Intake,
-    },
-    Binding {
-        keys: &[KeyCode::Char('q')],
-        ctrl: false,
-        label: "quit",
-        help: "quit (asks first if your answers would be lost)",
-        does: Does::Send(Message::Quit),
-        shown: Shown::Always,
-        needs: Needs::Nothing,
-    },
+    NEXT_CALLER,
+    QUIT,
     QUIT_NOW,
 ];
 
 /// Keys on the result.
 pub static RESULT_KEYS: &[Binding] = &[
-    Binding {
-        keys: &[KeyCode::Up, KeyCode::Char('k')],
-        ctrl: false,
-        label: "scroll",
-        help: "scroll up",
-        does: Does::Send(Message::ScrollUp),
-        shown: Shown::Always,
-        needs: Needs::Nothing,
-    },
-    Binding {
-        keys: &[KeyCode::Down, KeyCode::Char('j')],
-        ctrl: false,
-        label: "scroll",
-        help: "scroll down",
-        does: Does::Send(Message::ScrollDown),
-        shown: Shown::Always,
-        needs: Needs::Nothing,
-    },
+    SCROLL_UP,
+    SCROLL_DOWN,
     Binding {
         keys: &[KeyCode::PageUp],
         ctrl: false,
@@ -335,15 +350,7 @@ pub static RESULT_KEYS: &[Binding] = &[
         shown: Shown::Always,
         needs: Needs::Export,
     },
-    Binding {
-        keys: &[KeyCode::Char('n')],
-        ctrl: false,
-        label: "notes",
-        help: "open the notes box to type notes about the call (Esc closes it)",
-        does: Does::Send(Message::Notes),
-        shown: Shown::Always,
-        needs: Needs::Intake,
-    },
+    NOTES,
     Binding {
         keys: BACK_KEYS,
         ctrl: false,
@@ -380,15 +387,7 @@ pub static RESULT_KEYS: &[Binding] = &[
         shown: Shown::Always,
         needs: Needs::Nothing,
     },
-    Binding {
-        keys: &[KeyCode::Char('c')],
-        ctrl: false,
-        label: "next caller",
-        help: "clear everything for the next caller (asks first, and warns if the summary was not exported)",
-        does: Does::Send(Message::NextCall),
-        shown: Shown::Always,
-        needs: Needs::Intake,
-    },
+    NEXT_CALLER,
     Binding {
         keys: &[KeyCode::Char('q')],
         ctrl: false,
@@ -403,24 +402,8 @@ pub static RESULT_KEYS: &[Binding] = &[
 
 /// Keys while the help is open.
 pub static HELP_KEYS: &[Binding] = &[
-    Binding {
-        keys: &[KeyCode::Up, KeyCode::Char('k')],
-        ctrl: false,
-        label: "scroll",
-        help: "scroll up",
-        does: Does::Send(Message::ScrollUp),
-        shown: Shown::Always,
-        needs: Needs::Nothing,
-    },
-    Binding {
-        keys: &[KeyCode::Down, KeyCode::Char('j')],
-        ctrl: false,
-        label: "scroll",
-        help: "scroll down",
-        does: Does::Send(Message::ScrollDown),
-        shown: Shown::Always,
-        needs: Needs::Nothing,
-    },
+    SCROLL_UP,
+    SCROLL_DOWN,
     Binding {
         keys: &[KeyCode::Char('?'), KeyCode::Esc],
         ctrl: false,
@@ -430,15 +413,7 @@ pub static HELP_KEYS: &[Binding] = &[
         shown: Shown::Always,
         needs: Needs::Nothing,
     },
-    Binding {
-        keys: &[KeyCode::Char('q')],
-        ctrl: false,
-        label: "quit",
-        help: "quit (asks first if your answers would be lost)",
-        does: Does::Send(Message::Quit),
-        shown: Shown::Always,
-        needs: Needs::Nothing,
-    },
+    QUIT,
     QUIT_NOW,
 ];
 
