@@ -904,13 +904,7 @@ fn render_confirm(app: &App<'_>, pending: Pending, area: Rect, buf: &mut Buffer)
         ),
     };
     let table = bindings(&Screen::Confirm(pending));
-    let hint = |message: Message| {
-        table
-            .iter()
-            .find(|b| matches!(&b.does, Does::Send(m) if *m == message))
-            .map(|b| b.hint(0))
-            .unwrap_or_default()
-    };
+    let hint = |message: Message| key_for(table, &message);
     let width = area.width.saturating_sub(4).min(52);
     let text_width = width.saturating_sub(4);
     let mut lines = wrap(&text, text_width, "", "", theme.strong());
@@ -962,13 +956,7 @@ fn render_resume(app: &App<'_>, area: Rect, buf: &mut Buffer) {
         ));
     }
     lines.push(Line::default());
-    let hint = |message: Message| {
-        RESUME_KEYS
-            .iter()
-            .find(|b| matches!(&b.does, Does::Send(m) if *m == message))
-            .map(|b| b.hint(0))
-            .unwrap_or_default()
-    };
+    let hint = |message: Message| key_for(RESUME_KEYS, &message);
     let (resume, discard, quit) = (
         hint(Message::Resume),
         hint(Message::Discard),
@@ -1004,6 +992,16 @@ fn render_notes(app: &App<'_>, body: Rect, buf: &mut Buffer) {
     let inner = block.inner(popup);
     block.render(popup, buf);
     app.notes_box().render(inner, buf);
+}
+
+/// The first key that sends `message` in a table, as shown in the footer, for sentences such as
+/// "Press y to quit".
+fn key_for(table: &[Binding], message: &Message) -> String {
+    table
+        .iter()
+        .find(|b| matches!(&b.does, Does::Send(m) if m == message))
+        .map(|b| b.hint(0))
+        .unwrap_or_default()
 }
 
 /// Inside a [`framed`] block.
