@@ -252,10 +252,7 @@ pub fn run(
             let (k, n) = call.walk.progress(&longest);
             writeln!(output)?;
             writeln!(output, "Question {k} of at most {n}")?;
-            let text = match (&question.intake, intake) {
-                (Some(wording), true) => wording,
-                _ => &question.text,
-            };
+            let text = question.wording(intake);
             write_wrapped(&mut output, text, "")?;
             if intake && let Some(guidance) = &question.guidance {
                 write_wrapped(&mut output, &format!("For staff: {guidance}"), "")?;

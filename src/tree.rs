@@ -238,6 +238,14 @@ struct Links {
 }
 
 impl Question {
+    /// What is shown: the read-aloud wording for intake staff when there is one, else the text.
+    pub fn wording(&self, intake: bool) -> &str {
+        match (&self.intake, intake) {
+            (Some(wording), true) => wording,
+            _ => &self.text,
+        }
+    }
+
     /// The question with its text moved out of the raw table, all but the id, which other
     /// questions' messages may still suggest; `links` has one entry per option.
     fn take_from(question: &mut RawQuestion, links: Vec<Links>) -> Self {

@@ -390,10 +390,7 @@ fn question_layout(app: &App<'_>, width: u16, height: u16, panel: bool) -> Quest
     let intake = app.features().intake;
     let (k, n) = app.progress();
     let progress = Line::from(format!("Question {k} of at most {n}"));
-    let wording = match (&question.intake, intake) {
-        (Some(wording), true) => wording,
-        _ => &question.text,
-    };
+    let wording = question.wording(intake);
     let asked = wrap(wording, width, "", "", theme.strong());
     // What staff see beside the question: guidance, where the call can go, whether there are notes.
     let mut text = Vec::new();
@@ -529,10 +526,7 @@ fn render_answers(app: &App<'_>, area: Rect, buf: &mut Buffer) {
         starts.push(lines.len());
         let first = format!("{}. ", i + 1);
         let rest = " ".repeat(first.len());
-        let wording = match (&question.intake, app.features().intake) {
-            (Some(wording), true) => wording,
-            _ => &question.text,
-        };
+        let wording = question.wording(app.features().intake);
         lines.extend(wrap(wording, inner.width, &first, &rest, Style::new()));
         lines.extend(wrap(
             &format!("→ {}", choice.label),
