@@ -1141,7 +1141,14 @@ fn terminal_intake_call_survives_a_kill_and_is_exported() {
             .unwrap()
             .success()
     );
-    pane.wait_for("__EXIT:137");
+    // Wait for the process itself to be gone: after SIGKILL the terminal is left raw, so what the
+    // shell prints next may staircase off the alternate screen before it can be read.
+    let proc = std::path::PathBuf::from(format!("/proc/{pid}"));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while proc.exists() {
+        assert!(Instant::now() < deadline, "groupfit {pid} did not die");
+        sleep(Duration::from_millis(20));
+    }
     drop(pane);
 
     // Started again, it offers the call, and resumes at the third question.
