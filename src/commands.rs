@@ -13,7 +13,7 @@ use crate::answers::{self, GivenAnswer};
 use crate::check::{self, DEFAULT_MAX_PATHS};
 use crate::cli::{AnswerFormat, CheckFormat, Cli, Command, PathsFormat, RunArgs};
 use crate::diagnostic::{Diagnostic, Report};
-use crate::explain::{Explanation, short_hash};
+use crate::explain::{self, Explanation, short_hash};
 use crate::paths;
 use crate::plain;
 use crate::session::{self, Keeper, Store};
@@ -342,14 +342,8 @@ fn questionnaire(questions: Option<&Path>, args: &RunArgs) -> Result<ExitCode, F
     // Printed only now that the terminal is restored, so the report stays in the scrollback.
     let mut text = match (&ending.explanation, ending.exit) {
         (Some(explanation), _) if args.intake => {
-            let mut report = explanation.to_text_for_staff(REPORT_WIDTH);
-            if !ending.notes.trim().is_empty() {
-                report.push_str("\nNotes\n");
-                for line in ending.notes.trim_end().lines() {
-                    report.push_str(&format!("  {line}\n"));
-                }
-            }
-            report
+            explanation.to_text_for_staff(REPORT_WIDTH)
+                + &explain::notes_text(&ending.notes, REPORT_WIDTH)
         }
         (Some(explanation), _) => explanation.to_text(REPORT_WIDTH),
         (None, Exit::Signal(_)) => String::new(),

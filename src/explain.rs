@@ -285,6 +285,19 @@ impl Explanation {
     }
 }
 
+/// The notes taken during a call, as plain text under a "Notes" heading for the end of a staff
+/// report; nothing when there are none.
+pub fn notes_text(notes: &str, width: usize) -> String {
+    if notes.trim().is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("\nNotes\n");
+    for line in notes.trim_end().lines() {
+        out.push_str(&indent(line, width.max(20), "  ", "  "));
+    }
+    out
+}
+
 /// Plain text of blocks, wrapped to `width` columns.
 fn text_of(blocks: Vec<Block>, width: usize) -> String {
     let width = width.max(20);

@@ -12,7 +12,7 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
 use crate::commands::REPORT_WIDTH;
-use crate::explain::Explanation;
+use crate::explain::{self, Explanation};
 use crate::session::{self, Session, Store, Summary};
 use crate::tree::Tree;
 use crate::walk::{NoRecommendation, Position, Walk};
@@ -374,13 +374,7 @@ pub fn run(
             }
             call.save(&mut output)?;
         }
-        if !call.notes.trim().is_empty() {
-            writeln!(output)?;
-            writeln!(output, "Notes")?;
-            for line in call.notes.lines() {
-                write_wrapped(&mut output, line, "  ")?;
-            }
-        }
+        output.write_all(explain::notes_text(&call.notes, REPORT_WIDTH).as_bytes())?;
     }
     if let Some(dir) = options.export_dir {
         let summary = Summary {
