@@ -13,7 +13,7 @@ use jiff::tz::TimeZone;
 
 use crate::commands::REPORT_WIDTH;
 use crate::explain::{self, Explanation};
-use crate::session::{self, Session, Store, Summary};
+use crate::session::{self, Keeper, Session, Store, Summary};
 use crate::tree::Tree;
 use crate::walk::{NoRecommendation, Position, Walk};
 
@@ -209,30 +209,12 @@ pub fn run(
             }
             Some(true) => {
                 let resumed = session::resume(tree, saved);
+                let (text, warning) = resumed.report(saved.answers.len(), Keeper::of(intake));
+                let text = if warning { format!("!! {text}") } else { text };
+                write_wrapped(&mut output, &text, "")?;
                 call.walk = resumed.walk;
                 call.notes.clone_from(&saved.notes);
                 call.started = Some(saved.started);
-                match resumed.stopped {
-                    None if intake => writeln!(
-                        output,
-                        "Resumed the call: {} and the notes are back.",
-                        session::count(resumed.replayed, "answer", "answers")
-                    )?,
-                    None => writeln!(
-                        output,
-                        "Carrying on where you left off: {} back.",
-                        session::count(resumed.replayed, "answer is", "answers are")
-                    )?,
-                    Some(why) => write_wrapped(
-                        &mut output,
-                        &format!(
-                            "!! Resumed {} of {} saved answers: {why}. Ask the caller the rest again.",
-                            resumed.replayed,
-                            saved.answers.len()
-                        ),
-                        "",
-                    )?,
-                }
             }
             Some(false) if intake => writeln!(output, "The unfinished call was deleted.")?,
             Some(false) => writeln!(output, "The saved answers were deleted.")?,

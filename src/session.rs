@@ -193,6 +193,36 @@ pub struct Resumed<'t> {
     pub stopped: Option<String>,
 }
 
+impl Resumed<'_> {
+    /// What to tell the person once a saved call of `saved` answers is back, and whether it is a
+    /// warning: some answers did not fit and must be asked again.
+    pub fn report(&self, saved: usize, keeper: Keeper) -> (String, bool) {
+        match (&self.stopped, keeper) {
+            (None, Keeper::Intake) => (
+                format!(
+                    "Resumed the call: {} and the notes are back.",
+                    count(self.replayed, "answer", "answers")
+                ),
+                false,
+            ),
+            (None, Keeper::Personal) => (
+                format!(
+                    "Carrying on where you left off: {} back.",
+                    count(self.replayed, "answer is", "answers are")
+                ),
+                false,
+            ),
+            (Some(why), _) => (
+                format!(
+                    "Resumed {} of {saved} saved answers: {why}. Ask the caller the rest again.",
+                    self.replayed
+                ),
+                true,
+            ),
+        }
+    }
+}
+
 /// Replays a saved call's answers in order, stopping at the first that no longer fits the tree.
 ///
 /// On the tree it was saved with every answer fits, and the walk stands where the call stopped:

@@ -513,36 +513,17 @@ impl App<'_> {
         };
         let tree = self.walk.tree();
         let resumed = session::resume(tree, &offer.session);
+        let (text, warning) = resumed.report(
+            offer.session.answers.len(),
+            Keeper::of(self.features.intake),
+        );
         self.walk = resumed.walk;
         self.notes = notes_box(offer.session.notes.lines().map(str::to_owned).collect());
         self.started = Some(offer.session.started);
         self.screen = self.base();
         self.changed();
         self.walk_changed();
-        let saved = offer.session.answers.len();
-        self.status = Some(match resumed.stopped {
-            None if !self.features.intake => Status {
-                text: format!(
-                    "Carrying on where you left off: {} back.",
-                    session::count(resumed.replayed, "answer is", "answers are")
-                ),
-                warning: false,
-            },
-            None => Status {
-                text: format!(
-                    "Resumed the call: {} and the notes are back.",
-                    session::count(resumed.replayed, "answer", "answers")
-                ),
-                warning: false,
-            },
-            Some(why) => Status {
-                text: format!(
-                    "Resumed {} of {saved} saved answers: {why}. Ask the caller the rest again.",
-                    resumed.replayed
-                ),
-                warning: true,
-            },
-        });
+        self.status = Some(Status { text, warning });
     }
 
     fn discard(&mut self) {
