@@ -183,37 +183,6 @@ impl Tree {
         }
         order
     }
-
-    /// The outcomes a walk can still reach from a question.
-    pub fn reachable_outcomes(&self, from: QuestionIx) -> Vec<OutcomeIx> {
-        let mut seen = vec![false; self.questions.len()];
-        let mut found = vec![false; self.outcomes.len()];
-        let mut scored = false;
-        let mut stack = vec![from];
-        seen[from] = true;
-        while let Some(q) = stack.pop() {
-            for choice in &self.questions[q].choices {
-                match choice.step {
-                    Step::Next(next) if !seen[next] => {
-                        seen[next] = true;
-                        stack.push(next);
-                    }
-                    Step::Next(_) => {}
-                    Step::Outcome(o) => found[o] = true,
-                    Step::End => scored = true,
-                }
-                for &(o, points) in &choice.score {
-                    if points > 0 {
-                        found[o] = true;
-                    }
-                }
-            }
-        }
-        if scored && let Some(fallback) = self.fallback {
-            found[fallback] = true;
-        }
-        (0..self.outcomes.len()).filter(|&o| found[o]).collect()
-    }
 }
 
 /// Ids may be typed on a command line (`--answer want=cope`), so they are kept simple.
