@@ -352,9 +352,8 @@ fn questionnaire(questions: Option<&Path>, args: &RunArgs) -> Result<ExitCode, F
     };
     for exported in &ending.exported {
         text.push_str(&format!(
-            "\nSummary written to:\n  {}\n  {}\n",
-            exported.markdown.display(),
-            exported.json.display()
+            "\nSummary written to:\n{}\n",
+            exported.paths("  ")
         ));
     }
     if let Some(problem) = &ending.save_problem {

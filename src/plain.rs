@@ -370,11 +370,8 @@ pub fn run(
             dir: dir.display().to_string(),
             source,
         })?;
-        // Paths are printed whole, one to a line, so they can be copied.
         writeln!(output)?;
-        writeln!(output, "Summary written to:")?;
-        writeln!(output, "  {}", exported.markdown.display())?;
-        writeln!(output, "  {}", exported.json.display())?;
+        writeln!(output, "Summary written to:\n{}", exported.paths("  "))?;
         if let Some(store) = call.store {
             store
                 .remove()

@@ -616,9 +616,13 @@ pub struct Exported {
 }
 
 impl Exported {
-    /// "./groupfit-….md and ./groupfit-….json", for telling the person where to look.
-    pub fn describe(&self) -> String {
-        format!("{} and {}", self.markdown.display(), self.json.display())
+    /// Both paths, each whole on a line of its own after `indent`, so they can be copied.
+    pub fn paths(&self, indent: &str) -> String {
+        format!(
+            "{indent}{}\n{indent}{}",
+            self.markdown.display(),
+            self.json.display()
+        )
     }
 }
 

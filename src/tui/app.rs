@@ -685,11 +685,7 @@ pub fn update(app: &mut App<'_>, message: Message) {
             if let Some(exported) = &app.exported {
                 // Nothing changed since, so a second pair of files would only duplicate the record.
                 app.status = Some(Status {
-                    text: format!(
-                        "Already exported, unchanged since:\n{}\n{}",
-                        exported.markdown.display(),
-                        exported.json.display()
-                    ),
+                    text: format!("Already exported, unchanged since:\n{}", exported.paths("")),
                     warning: false,
                 });
             } else if app.features.export && matches!(app.result, Some(Ok(_))) {
@@ -702,11 +698,7 @@ pub fn update(app: &mut App<'_>, message: Message) {
                 Ok(exported) => {
                     app.revision += 1;
                     app.status = Some(Status {
-                        text: format!(
-                            "Summary written to:\n{}\n{}",
-                            exported.markdown.display(),
-                            exported.json.display()
-                        ),
+                        text: format!("Summary written to:\n{}", exported.paths("")),
                         warning: false,
                     });
                     app.all_exported.push(exported.clone());
