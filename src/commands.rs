@@ -365,12 +365,12 @@ fn questionnaire(questions: Option<&Path>, args: &RunArgs) -> Result<ExitCode, F
     {
         let saved = if args.intake {
             format!(
-                "\nThe call is saved in {} until its summary is exported; groupfit --intake offers to resume it.\n",
+                "\nThe call is saved until its summary is exported, and groupfit --intake offers\nto resume it. It is in:\n  {}\n",
                 store.path().display()
             )
         } else {
             format!(
-                "\nYour answers are saved in {}; groupfit --save offers to carry on from them.\n",
+                "\nYour answers are saved, and groupfit --save offers to carry on from them.\nThey are in:\n  {}\n",
                 store.path().display()
             )
         };
