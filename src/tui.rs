@@ -4,24 +4,26 @@
 //! [`App`], draw again. [`run`] hands back an [`Ending`] instead of printing, so the caller prints
 //! the report after the terminal is restored and it stays in the scrollback.
 //!
-//! The terminal is restored on every way out: a normal return and Ctrl-C go through [`run`]'s
-//! restore; a panic through the hook `ratatui::try_init` installs; SIGTERM and SIGINT set a flag
-//! that the loop checks between events (a second such signal ends the process at once, for the
-//! case where the loop is stuck). SIGHUP means the terminal is gone, so the process just ends.
+//! The terminal is restored on every way out: a normal return, Ctrl-C, SIGTERM, SIGINT and SIGHUP
+//! go through [`run`]'s restore; a panic through the hook `ratatui::try_init_with_options`
+//! installs; and if the loop has not ended soon after a signal, the signal thread restores the
+//! terminal and exits itself (see [`events`]). groupfit reads and parses the terminal's input
+//! itself ([`input`]), so no key sequence can leave it waiting.
 
 mod app;
+mod events;
+mod input;
 mod keys;
 mod view;
 
 use std::io;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
 
-use crossterm::event;
-use ratatui::DefaultTerminal;
+use crossterm::event::Event;
+use ratatui::layout::Rect;
+use ratatui::{DefaultTerminal, TerminalOptions, Viewport};
 
 pub use app::{App, Ending, Exit, Features, Message, Offer, Pending, Request, Screen, update};
+pub use input::{PASTE_TIMEOUT, SEQUENCE_TIMEOUT};
 pub use keys::{
     Binding, CONFIRM_KEYS, Does, HELP_KEYS, NOTES_KEYS, Needs, QUESTION_KEYS, RESULT_KEYS,
     RESUME_KEYS, Shown, bindings, message_for, message_for_event,
@@ -33,6 +35,7 @@ use std::path::Path;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
+use self::events::{Events, Next, Restored};
 use crate::session::{self, Session, Store};
 use crate::tree::Tree;
 
@@ -48,19 +51,35 @@ pub struct Setup<'a> {
     pub export_dir: &'a Path,
 }
 
-/// How long to wait for an event before looking at the signal flag again. Nothing is redrawn
-/// when the wait ends without an event.
-const SIGNAL_CHECK: Duration = Duration::from_millis(200);
+/// The largest drawing area, whatever size the terminal says it is. Each cell costs memory and
+/// time on every frame, so a terminal that reports 65535×65535 gets a questionnaire of this size
+/// in its top-left corner instead of an attempt at four billion cells.
+pub const MAX_AREA: (u16, u16) = (1000, 1000);
+
+/// The area the questionnaire draws in on a terminal of this size.
+pub fn drawing_area(width: u16, height: u16) -> Rect {
+    Rect::new(0, 0, width.min(MAX_AREA.0), height.min(MAX_AREA.1))
+}
 
 /// Runs the questionnaire on the terminal and returns how it ended, with the terminal restored.
 ///
 /// Call it only when standard input and output are terminals and the tree has been validated.
 pub fn run(tree: &Tree, setup: Setup<'_>) -> io::Result<Ending> {
-    let signal = watch_signals()?;
-    let mut terminal = match ratatui::try_init() {
+    let restored = Restored::default();
+    let mut events = Events::start(&restored)?;
+    let (width, height) = crossterm::terminal::size()?;
+    // A fixed viewport is resized only by the event loop, to the clamped size; ratatui's
+    // full-screen one would follow the terminal's size to any allocation.
+    let viewport = Viewport::Fixed(drawing_area(width, height));
+    let terminal = ratatui::try_init_with_options(TerminalOptions { viewport }).and_then(|t| {
+        crossterm::execute!(io::stdout(), crossterm::terminal::EnterAlternateScreen)?;
+        Ok(t)
+    });
+    let mut terminal = match terminal {
         Ok(terminal) => terminal,
         Err(error) => {
             ratatui::restore();
+            restored.set();
             return Err(error);
         }
     };
@@ -88,15 +107,19 @@ pub fn run(tree: &Tree, setup: Setup<'_>) -> io::Result<Ending> {
         export_dir: setup.export_dir,
         zone,
     };
-    let ending = event_loop(&mut terminal, app, &signal, &files);
+    let ending = event_loop(&mut terminal, app, &mut events, &files);
     if paste {
         let _ = crossterm::execute!(io::stdout(), crossterm::event::DisableBracketedPaste);
     }
     let _ = terminal.show_cursor();
     drop(terminal);
-    let restored = ratatui::try_restore();
+    let restoring = ratatui::try_restore();
+    restored.set();
     let ending = ending?;
-    restored?;
+    // After a signal or a hang-up the terminal may be gone; the ending still stands.
+    if !matches!(ending.exit, Exit::Signal(_)) {
+        restoring?;
+    }
     Ok(ending)
 }
 
@@ -107,48 +130,53 @@ struct Files<'a> {
     zone: TimeZone,
 }
 
+/// SIGHUP's number: how a terminal that hung up ends the questionnaire.
+const HANG_UP: i32 = 1;
+
 fn event_loop(
     terminal: &mut DefaultTerminal,
     mut app: App<'_>,
-    signal: &AtomicUsize,
+    events: &mut Events,
     files: &Files<'_>,
 ) -> io::Result<Ending> {
     let mut saved_revision = app.revision();
-    let size = terminal.size()?;
-    update(&mut app, Message::Resize(size.width, size.height));
+    let area = terminal.get_frame().area();
+    update(&mut app, Message::Resize(area.width, area.height));
     terminal.draw(|frame| frame.render_widget(&app, frame.area()))?;
     loop {
-        let number = signal.load(Ordering::Relaxed);
-        if number != 0 {
-            return Ok(app.ending(Exit::Signal(i32::try_from(number).unwrap_or(15))));
+        // Everything that has arrived is handled before the next frame, so a burst of keys costs
+        // one redraw, not one per key.
+        let mut wait = true;
+        while let Some(next) = events.next(wait) {
+            wait = false;
+            let event = match next {
+                Next::Signal(number) => return Ok(app.ending(Exit::Signal(number))),
+                Next::Closed => return Ok(app.ending(Exit::Signal(HANG_UP))),
+                Next::Event(Event::Resize(width, height)) => {
+                    let area = drawing_area(width, height);
+                    terminal.resize(area)?;
+                    Event::Resize(area.width, area.height)
+                }
+                Next::Event(event) => event,
+            };
+            if let Some(message) = message_for_event(&event, &app.screen(), app.features()) {
+                update(&mut app, message);
+                export(&mut app, files);
+            }
+            if let Some(exit) = app.exit() {
+                save(&mut app, files, &mut saved_revision);
+                return Ok(app.ending(exit));
+            }
         }
-        // The timeout is only there to notice a signal; the screen changes only after an event.
-        match event::poll(SIGNAL_CHECK) {
-            Ok(true) => {}
-            Ok(false) => continue,
-            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
-            Err(error) => return Err(error),
-        }
-        let event = match event::read() {
-            Ok(event) => event,
-            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
-            Err(error) => return Err(error),
-        };
-        if let Some(message) = message_for_event(&event, &app.screen(), app.features()) {
-            update(&mut app, message);
-            write_files(&mut app, files, &mut saved_revision);
-        }
-        if let Some(exit) = app.exit() {
-            return Ok(app.ending(exit));
-        }
+        // Saved once per burst, before the frame that shows it: a call is on disk by the time
+        // its answer shows, and a pasted or fast-typed burst is not saved once per key.
+        save(&mut app, files, &mut saved_revision);
         terminal.draw(|frame| frame.render_widget(&app, frame.area()))?;
     }
 }
 
-/// Does what the app asked for and saves the call when it changed, reporting back to the app.
-///
-/// The save happens before the next draw, so a call is on disk by the time its answer shows.
-fn write_files(app: &mut App<'_>, files: &Files<'_>, saved_revision: &mut u64) {
+/// Exports the summary when the app asked for it, reporting back to the app.
+fn export(app: &mut App<'_>, files: &Files<'_>) {
     let export_dir = files.export_dir;
     if app.request() == Some(Request::Export) {
         let result = match app.summary(Timestamp::now(), files.zone.clone()) {
@@ -158,6 +186,10 @@ fn write_files(app: &mut App<'_>, files: &Files<'_>, saved_revision: &mut u64) {
         };
         update(app, Message::Exported(result));
     }
+}
+
+/// Saves the call when it changed, reporting back to the app.
+fn save(app: &mut App<'_>, files: &Files<'_>, saved_revision: &mut u64) {
     let Some(store) = files.store else { return };
     if app.offering() || app.revision() == *saved_revision {
         return;
@@ -171,33 +203,4 @@ fn write_files(app: &mut App<'_>, files: &Files<'_>, saved_revision: &mut u64) {
             Err(e) => Message::SaveFailed(e.to_string()),
         },
     );
-}
-
-/// Turns SIGTERM and SIGINT into a flag holding the signal's number; SIGHUP ends the program.
-///
-/// The handlers stay installed after the questionnaire: signal-hook cannot put the default action
-/// back, and the program ends soon after anyway. A second signal while the flag is set exits at
-/// once, so a stuck program can still be stopped. On SIGHUP the terminal is gone, so there is
-/// nothing to restore, and crossterm would otherwise spin reading its end of file.
-#[cfg(unix)]
-fn watch_signals() -> io::Result<Arc<AtomicUsize>> {
-    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-    use signal_hook::flag;
-    use std::sync::atomic::AtomicBool;
-
-    let number = Arc::new(AtomicUsize::new(0));
-    let seen = Arc::new(AtomicBool::new(false));
-    for signal in [SIGTERM, SIGINT] {
-        flag::register_conditional_shutdown(signal, 128 + signal, Arc::clone(&seen))?;
-        flag::register(signal, Arc::clone(&seen))?;
-        flag::register_usize(signal, Arc::clone(&number), signal.unsigned_abs() as usize)?;
-    }
-    flag::register_conditional_shutdown(SIGHUP, 128 + SIGHUP, Arc::new(AtomicBool::new(true)))?;
-    Ok(number)
-}
-
-/// Elsewhere Ctrl-C arrives as a key, and there is no SIGTERM to watch.
-#[cfg(not(unix))]
-fn watch_signals() -> io::Result<Arc<AtomicUsize>> {
-    Ok(Arc::new(AtomicUsize::new(0)))
 }

@@ -778,6 +778,19 @@ impl Pane {
         args: &[&str],
         env: &[(&str, &Path)],
     ) -> Pane {
+        Pane::start_after(name, width, height, "", tree, args, env)
+    }
+
+    /// [`Pane::start_with`], running the shell commands `before` in the pane first.
+    fn start_after(
+        name: &str,
+        width: u16,
+        height: u16,
+        before: &str,
+        tree: Option<&Path>,
+        args: &[&str],
+        env: &[(&str, &Path)],
+    ) -> Pane {
         let quote = |text: &str| format!("'{}'", text.replace('\'', "'\\''"));
         let mut command = quote(env!("CARGO_BIN_EXE_groupfit"));
         if let Some(tree) = tree {
@@ -793,7 +806,7 @@ impl Pane {
             vars.push_str(&format!("{name}={} ", quote(&value.display().to_string())));
         }
         let script = format!(
-            "env -u GROUPFIT_QUESTIONS -u NO_COLOR TERM=xterm-256color {vars}{command}; echo __EXIT:$?; stty -a; echo __DONE; exec sleep 300"
+            "{before}env -u GROUPFIT_QUESTIONS -u NO_COLOR TERM=xterm-256color {vars}{command}; echo __EXIT:$?; stty -a; echo __DONE; exec sleep 300"
         );
         let pane = Pane {
             socket: std::env::temp_dir()
@@ -1054,6 +1067,140 @@ fn terminal_sigterm_restores_the_terminal() {
     let text = pane.wait_for("__DONE");
     assert!(text.contains("__EXIT:143"), "{text}");
     assert!(!pane.alternate_screen());
+    assert_terminal_sane(&text);
+}
+
+/// Sends a signal to a process by its id.
+fn signal(pid: &str, name: &str) {
+    let sent = Command::new("kill")
+        .args([&format!("-{name}"), pid])
+        .status()
+        .unwrap();
+    assert!(sent.success(), "kill -{name} {pid}");
+}
+
+/// Bytes that start a key sequence and never finish it: CSI, an SGR mouse report, a modified
+/// key, a UTF-8 lead byte, and a bracketed paste with no end.
+const PARTIAL_SEQUENCES: &[&[&str]] = &[
+    &["1b", "5b"],
+    &["1b", "5b", "3c"],
+    &["1b", "5b", "31", "3b", "35"],
+    &["c3"],
+    &["1b", "5b", "32", "30", "30", "7e"],
+];
+
+/// Starts groupfit, sends `bytes` (hex) and then `ending`, and checks that it exits with `code`
+/// and leaves the terminal as it found it.
+fn ends_after_partial_sequence(name: &str, bytes: &[&str], ending: &str, code: u8) {
+    let pane = Pane::start(name, 80, 24, None);
+    pane.wait_for(&question(1));
+    let pid = pane.groupfit_pid();
+    let mut keys = vec!["send-keys", "-t", "0", "-H"];
+    keys.extend_from_slice(bytes);
+    match ending {
+        // Ctrl-C in the same write as the unfinished sequence, so it lands inside it.
+        "C-c" => {
+            keys.push("03");
+            pane.tmux(&keys);
+        }
+        // Ctrl-C once the sequence has been given up.
+        "C-c later" => {
+            pane.tmux(&keys);
+            sleep(tui::SEQUENCE_TIMEOUT.max(tui::PASTE_TIMEOUT) * 2);
+            pane.send("C-c");
+        }
+        // A signal while the sequence is still unfinished: no key follows it.
+        signal_name => {
+            pane.tmux(&keys);
+            signal(&pid, signal_name);
+        }
+    }
+    let text = pane.wait_for("__DONE");
+    assert!(
+        text.contains(&format!("__EXIT:{code}")),
+        "{bytes:?} then {ending}:\n{text}"
+    );
+    assert!(!pane.alternate_screen(), "{bytes:?} then {ending}");
+    assert_terminal_sane(&text);
+}
+
+#[test]
+fn terminal_signals_and_ctrl_c_end_it_after_a_partial_key_sequence() {
+    if !tmux_available("terminal_signals_and_ctrl_c_end_it_after_a_partial_key_sequence") {
+        return;
+    }
+    for (k, bytes) in PARTIAL_SEQUENCES.iter().enumerate() {
+        ends_after_partial_sequence(&format!("partial-{k}-term"), bytes, "TERM", 143);
+        ends_after_partial_sequence(&format!("partial-{k}-ctrl-c"), bytes, "C-c", 130);
+        ends_after_partial_sequence(&format!("partial-{k}-later"), bytes, "C-c later", 130);
+    }
+    let bytes = PARTIAL_SEQUENCES[0];
+    ends_after_partial_sequence("partial-int", bytes, "INT", 130);
+    ends_after_partial_sequence("partial-hup", bytes, "HUP", 129);
+}
+
+#[test]
+#[cfg(unix)]
+fn terminal_every_key_of_a_burst_is_handled() {
+    if !tmux_available("terminal_every_key_of_a_burst_is_handled") {
+        return;
+    }
+    let state = tempfile::tempdir().unwrap();
+    let exports = tempfile::tempdir().unwrap();
+    let saved = state.path().join("groupfit").join("session.json");
+    let args = ["--intake", "--export-dir", exports.path().to_str().unwrap()];
+    let pane = Pane::start_with(
+        "burst",
+        100,
+        30,
+        None,
+        &args,
+        &[("XDG_STATE_HOME", state.path())],
+    );
+    pane.wait_for(&question(1));
+    pane.send("n");
+    pane.wait_for("Notes about the call");
+    // Three thousand keys, typed faster than any person, each one a letter in the notes.
+    for _ in 0..3 {
+        pane.type_text(&"j".repeat(1000));
+    }
+    let notes = "j".repeat(3000);
+    let text = wait_for_file(&saved, &notes);
+    assert!(!text.contains(&format!("{notes}j")), "more keys than sent");
+    pane.send("C-c");
+    let text = pane.wait_for("__DONE");
+    assert!(text.contains("__EXIT:130"), "{text}");
+    assert_terminal_sane(&text);
+}
+
+#[test]
+fn terminal_a_huge_terminal_is_drawn_in_a_clamped_area() {
+    if !tmux_available("terminal_a_huge_terminal_is_drawn_in_a_clamped_area") {
+        return;
+    }
+    // The pane is small, but the terminal says it is 65535 × 65535.
+    let pane = Pane::start_after(
+        "huge",
+        80,
+        24,
+        "stty rows 65535 cols 65535; ",
+        None,
+        &[],
+        &[],
+    );
+    pane.wait_for("answer");
+    let pid = pane.groupfit_pid();
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let peak_kib: u64 = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    // Two buffers of the clamped area, not of four billion cells.
+    assert!(peak_kib < 400 * 1024, "{peak_kib} KiB at the peak");
+    pane.send("C-c");
+    let text = pane.wait_for("__DONE");
+    assert!(text.contains("__EXIT:130"), "{text}");
     assert_terminal_sane(&text);
 }
 
