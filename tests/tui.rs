@@ -679,6 +679,29 @@ fn no_size_makes_any_screen_panic() {
 }
 
 #[test]
+fn a_huge_terminal_gets_a_clamped_drawing_area() {
+    let (max_width, max_height) = tui::MAX_AREA;
+    assert_eq!(
+        tui::drawing_area(u16::MAX, u16::MAX),
+        Rect::new(0, 0, max_width, max_height)
+    );
+    assert_eq!(tui::drawing_area(6000, 30), Rect::new(0, 0, max_width, 30));
+    assert_eq!(tui::drawing_area(80, 24), Rect::new(0, 0, 80, 24));
+    assert_eq!(tui::drawing_area(0, 0), Rect::new(0, 0, 0, 0));
+    // A question, the help and the result draw at the largest area.
+    let tree = builtin();
+    let area = tui::drawing_area(u16::MAX, u16::MAX);
+    for app in every_screen(&tree).into_iter().take(3) {
+        let mut app = app.clone();
+        update(&mut app, Message::Resize(area.width, area.height));
+        let mut terminal = Terminal::new(TestBackend::new(area.width, area.height)).unwrap();
+        terminal
+            .draw(|frame| frame.render_widget(&app, frame.area()))
+            .unwrap();
+    }
+}
+
+#[test]
 fn a_window_that_is_too_small_still_takes_keys() {
     let tree = fixture();
     let mut app = app(&tree, &[Message::Resize(10, 3)]);
