@@ -318,15 +318,16 @@ mod tests {
     }
 
     #[test]
-    fn a_lone_escape_arrives_after_the_wait_and_a_resize_with_the_size() {
+    fn a_resize_comes_with_the_size() {
         let (mut events, sender, _) = events();
-        sender.send(Arrival::Bytes(b"\x1b".to_vec())).unwrap();
+        sender.send(Arrival::Bytes(b"\x1b[".to_vec())).unwrap();
         sender.send(Arrival::Resized).unwrap();
         assert_eq!(events.next(true), Some(Next::Event(Event::Resize(120, 40))));
-        assert_eq!(
-            events.next(true),
-            Some(Next::Event(Event::Key(KeyEvent::from(KeyCode::Esc))))
-        );
+        // The unfinished sequence is given up after its wait, and nothing comes of it.
         assert_eq!(events.next(false), None);
+        std::thread::sleep(crate::tui::SEQUENCE_TIMEOUT);
+        assert_eq!(events.next(false), None);
+        sender.send(Arrival::Bytes(b"j".to_vec())).unwrap();
+        assert_eq!(events.next(true), Some(key('j')));
     }
 }

@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 
 /// How long an unfinished escape sequence or character may wait for the rest of it. Terminals
-/// send a sequence in one write, so this only has to cover a slow remote link; after it, a lone
-/// `ESC` is the Escape key and anything else unfinished is dropped.
+/// send a sequence in one write, so this only has to cover a slow remote link; after it, what is
+/// unfinished is dropped.
 pub const SEQUENCE_TIMEOUT: Duration = Duration::from_millis(100);
 
 /// How long a paste may go quiet before it counts as ended without its end marker.
@@ -88,6 +88,12 @@ impl Parser {
         for &byte in bytes {
             self.byte(byte, &mut events);
         }
+        // A terminal sends a whole sequence in one write, so an `ESC` that ends what was read is
+        // the Escape key, at once.
+        if self.state == State::Escape {
+            self.state = State::Ground;
+            events.push(key(KeyCode::Esc, KeyModifiers::NONE));
+        }
         self.deadline = match self.state {
             State::Ground => None,
             State::Paste { .. } => Some(now + PASTE_TIMEOUT),
@@ -96,8 +102,8 @@ impl Parser {
         events
     }
 
-    /// Ends what is unfinished once its deadline has passed: a lone `ESC` is the Escape key, a
-    /// paste is what came of it, and anything else is dropped.
+    /// Ends what is unfinished once its deadline has passed: a paste is what came of it, and
+    /// anything else is dropped.
     pub fn expire(&mut self, now: Instant) -> Vec<Event> {
         if self.deadline.is_none_or(|deadline| now < deadline) {
             return Vec::new();
@@ -421,18 +427,28 @@ mod tests {
     }
 
     #[test]
-    fn a_lone_escape_is_the_escape_key_once_the_wait_is_over() {
+    fn an_escape_at_the_end_of_a_read_is_the_escape_key_at_once() {
         let mut parser = Parser::new();
         let now = Instant::now();
-        assert_eq!(parser.feed(b"\x1b", now), []);
-        assert_eq!(parser.deadline(), Some(now + SEQUENCE_TIMEOUT));
-        assert_eq!(parser.expire(now + SEQUENCE_TIMEOUT / 2), []);
-        assert_eq!(parser.expire(now + SEQUENCE_TIMEOUT), [plain(KeyCode::Esc)]);
+        assert_eq!(parser.feed(b"\x1b", now), [plain(KeyCode::Esc)]);
         assert_eq!(parser.deadline(), None);
-        // Two escapes are two Escape keys.
+        // Escape, then a key read apart from it, is not Alt with that key.
+        assert_eq!(parser.feed(b"1", now), [plain(KeyCode::Char('1'))]);
         assert_eq!(
             parse(b"\x1b\x1b"),
             [plain(KeyCode::Esc), plain(KeyCode::Esc)]
+        );
+        // An unfinished sequence waits for the rest, and gives up after the timeout.
+        assert_eq!(parser.feed(b"\x1b[", now), []);
+        assert_eq!(parser.deadline(), Some(now + SEQUENCE_TIMEOUT));
+        assert_eq!(parser.feed(b"A", now), [plain(KeyCode::Up)]);
+        assert_eq!(parser.feed(b"\x1b[", now), []);
+        assert_eq!(parser.expire(now + SEQUENCE_TIMEOUT / 2), []);
+        assert_eq!(parser.expire(now + SEQUENCE_TIMEOUT), []);
+        assert_eq!(parser.deadline(), None);
+        assert_eq!(
+            parser.feed(b"A", now),
+            [key(KeyCode::Char('A'), KeyModifiers::SHIFT)]
         );
     }
 
