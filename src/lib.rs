@@ -16,4 +16,5 @@ pub mod session;
 pub mod source;
 pub mod tree;
 pub mod tui;
+pub mod visible;
 pub mod walk;

@@ -2,9 +2,9 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let cli = groupfit::cli::Cli::parse();
-    groupfit::commands::run(cli)
+    match groupfit::commands::parse_command_line() {
+        Ok(cli) => groupfit::commands::run(cli),
+        Err(code) => code,
+    }
 }

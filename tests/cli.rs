@@ -890,3 +890,145 @@ fn outside_intake_nothing_is_written_unless_asked() {
         .stdout(contains("notes").not());
     assert!(!saved.exists());
 }
+
+/// The minimal tree with terminal control sequences in its text: an OSC title, a screen clear,
+/// a C1 CSI, a bell and a carriage return.
+fn hostile_tree(dir: &Path) -> PathBuf {
+    let text = fs::read_to_string(fixture("valid/minimal.toml"))
+        .unwrap()
+        .replace(
+            "What do you want most?",
+            r"What do you want\u001B]0;PWNED\u0007 most?\u001B[2J",
+        )
+        .replace("To cope", r"To cope\u009B31m\r")
+        .replace(
+            "People who share one issue",
+            r"People\u001B[2J who share one issue",
+        );
+    let path = dir.join("hostile.toml");
+    fs::write(&path, text).unwrap();
+    path
+}
+
+/// No raw control character but newline and tab in what was printed.
+fn assert_no_control(what: &str, bytes: &[u8]) {
+    let text = String::from_utf8_lossy(bytes);
+    let found: Vec<char> = text
+        .chars()
+        .filter(|&c| c.is_control() && c != '\n' && c != '\t')
+        .collect();
+    assert!(found.is_empty(), "{what} printed {found:?} raw:\n{text}");
+}
+
+#[test]
+fn control_characters_in_a_tree_are_printed_visibly() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = hostile_tree(dir.path());
+    let tree = tree.to_str().unwrap();
+
+    let answer = groupfit()
+        .args(["answer", "-q", tree, "--answer", "want=cope"])
+        .output()
+        .unwrap();
+    assert!(answer.status.success());
+    assert_no_control("answer", &answer.stdout);
+    let text = String::from_utf8(answer.stdout).unwrap();
+    assert!(text.contains(r"People\u001B[2J who share"), "{text}");
+
+    for args in [
+        &["paths", tree][..],
+        &["check", tree],
+        &[
+            "answer",
+            "-q",
+            tree,
+            "--answer",
+            "want=cope",
+            "--format",
+            "json",
+        ],
+        &["paths", tree, "--format", "json"],
+        &["check", tree, "--format", "json"],
+    ] {
+        let out = groupfit().args(args).output().unwrap();
+        assert_no_control(&format!("{args:?}"), &out.stdout);
+        assert_no_control(&format!("{args:?}"), &out.stderr);
+    }
+    // JSON keeps the text exactly, as escapes.
+    let json = groupfit()
+        .args([
+            "answer",
+            "-q",
+            tree,
+            "--answer",
+            "want=cope",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(value["answers"][0]["option_label"], "To cope\u{9b}31m\r");
+    // Markdown into a pipe is a file's text, kept exactly.
+    let markdown = groupfit()
+        .args([
+            "answer",
+            "-q",
+            tree,
+            "--answer",
+            "want=cope",
+            "--format",
+            "markdown",
+        ])
+        .output()
+        .unwrap();
+    let markdown = String::from_utf8(markdown.stdout).unwrap();
+    assert!(markdown.contains("People\u{1b}"), "{markdown}");
+
+    // Plain mode shows the question and the report escaped.
+    let plain = groupfit()
+        .args(["--plain", "-q", tree])
+        .write_stdin("1\n")
+        .output()
+        .unwrap();
+    assert_no_control("plain mode", &plain.stdout);
+    let text = String::from_utf8(plain.stdout).unwrap();
+    assert!(text.contains(r"want\u001B]0;PWNED\u0007 most?"), "{text}");
+}
+
+#[test]
+fn control_characters_in_keys_and_arguments_are_printed_visibly() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("keys.toml");
+    let text = fs::read_to_string(fixture("valid/minimal.toml")).unwrap();
+    fs::write(
+        &tree,
+        format!("\"\\u001B]0;PWNED\\u0007\\u001B[2J\" = 1\n{text}"),
+    )
+    .unwrap();
+    let check = groupfit().arg("check").arg(&tree).output().unwrap();
+    assert_eq!(check.status.code(), Some(1));
+    assert_no_control("check", &check.stdout);
+    let shown = String::from_utf8(check.stdout).unwrap();
+    assert!(
+        shown.contains(r"'\u001B]0;PWNED\u0007\u001B[2J'"),
+        "{shown}"
+    );
+
+    let answer = groupfit()
+        .args(["answer", "-q", &fixture("valid/minimal.toml")])
+        .args(["--answer", "want=\u{1b}[2Jcope"])
+        .output()
+        .unwrap();
+    assert_eq!(answer.status.code(), Some(1));
+    assert_no_control("answer", &answer.stderr);
+    assert!(String::from_utf8_lossy(&answer.stderr).contains(r"\u001B[2Jcope"));
+
+    let usage = groupfit()
+        .args(["paths", "--format", "\u{1b}]0;PWNED\u{7}"])
+        .output()
+        .unwrap();
+    assert_eq!(usage.status.code(), Some(2));
+    assert_no_control("a usage error", &usage.stderr);
+    assert!(String::from_utf8_lossy(&usage.stderr).contains(r"\u001B]0;PWNED\u0007"));
+}

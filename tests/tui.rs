@@ -1434,3 +1434,83 @@ fn terminal_intake_call_survives_a_kill_and_is_exported() {
     assert_terminal_sane(&text);
     assert!(!saved.exists());
 }
+
+#[test]
+#[cfg(unix)]
+fn terminal_the_report_shows_control_characters_in_notes_and_tree_visibly() {
+    if !tmux_available("terminal_the_report_shows_control_characters_in_notes_and_tree_visibly") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("hostile.toml");
+    std::fs::write(
+        &tree,
+        TREE.replace(
+            "People who share one problem",
+            r"People\u001B[2J who share one problem",
+        ),
+    )
+    .unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let args = ["--intake", "--export-dir", dir.path().to_str().unwrap()];
+    let pane = Pane::start_with(
+        "hostile",
+        100,
+        30,
+        Some(&tree),
+        &args,
+        &[("XDG_STATE_HOME", state.path())],
+    );
+    pane.wait_for(&question(1));
+    // A note pasted with a window title and a screen clear in it.
+    pane.send("n");
+    pane.wait_for("Notes about the call");
+    let mut paste = vec![
+        "send-keys",
+        "-t",
+        "0",
+        "-H",
+        "1b",
+        "5b",
+        "32",
+        "30",
+        "30",
+        "7e",
+    ];
+    let hex: Vec<String> = "\u{1b}]0;PWNED\u{7}\u{1b}[2JCalled back"
+        .bytes()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    paste.extend(hex.iter().map(String::as_str));
+    paste.extend(["1b", "5b", "32", "30", "31", "7e"]);
+    pane.tmux(&paste);
+    pane.wait_for("Called back");
+    pane.send("Escape");
+    let tree = fixture();
+    for (question, option) in [
+        ("safety", "none"),
+        ("want", "cope"),
+        ("commitment", "dropin"),
+        ("outside", "friends"),
+    ] {
+        pane.send(&key_for(&tree, question, option));
+    }
+    pane.wait_for("Support group");
+    // The summary was not exported, so quitting asks first.
+    pane.send("q");
+    pane.wait_for("Press y to quit");
+    pane.send("y");
+    let text = pane.wait_for("__DONE");
+    assert!(text.contains("__EXIT:0"), "{text}");
+    assert!(
+        text.contains(r"\u001B]0;PWNED\u0007\u001B[2JCalled back"),
+        "{text}"
+    );
+    assert!(text.contains(r"People\u001B[2J who share"), "{text}");
+    let title = pane.tmux(&["display-message", "-p", "-t", "0", "#{pane_title}"]);
+    assert!(
+        !title.contains("PWNED"),
+        "the window title was set to {title}"
+    );
+    assert_terminal_sane(&text);
+}
