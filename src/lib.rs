@@ -9,6 +9,7 @@ pub mod cli;
 pub mod commands;
 pub mod diagnostic;
 pub mod explain;
+pub mod files;
 pub mod paths;
 pub mod plain;
 pub mod possible;

@@ -19,6 +19,7 @@ use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 
 use crate::explain::{Explanation, TreeStamp, md, short_hash};
+use crate::files::{self, FileError, Links};
 use crate::tree::Tree;
 use crate::walk::{Position, Walk};
 
@@ -286,6 +287,11 @@ pub enum StoreError {
         column: usize,
         message: String,
     },
+    #[error(
+        "error: cannot use '{}' as the lock for saved calls: {problem}; remove it and start again",
+        path.display()
+    )]
+    Lock { path: PathBuf, problem: FileError },
     #[error("cannot write '{}': {source}", path.display())]
     Write { path: PathBuf, source: io::Error },
 }
@@ -314,14 +320,11 @@ impl Store {
             source,
         };
         create_private_dir(dir).map_err(folder)?;
-        let mut options = File::options();
-        options.create(true).truncate(false).write(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt as _;
-            options.mode(0o600);
-        }
-        let lock = options.open(dir.join(keeper.lock())).map_err(folder)?;
+        let path = dir.join(keeper.lock());
+        let lock = files::open_lock(&path).map_err(|problem| StoreError::Lock {
+            path: path.clone(),
+            problem,
+        })?;
         match lock.try_lock() {
             Ok(()) => {}
             Err(fs::TryLockError::WouldBlock) => {
@@ -351,18 +354,19 @@ impl Store {
     /// The saved call, if there is one.
     pub fn load(&self) -> Result<Option<Session>, StoreError> {
         let path = self.path();
-        let text = match fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => {
-                return Err(StoreError::Unreadable {
-                    path,
-                    line: 1,
-                    column: 1,
-                    message: e.to_string(),
-                });
-            }
+        let unreadable = |message: String| StoreError::Unreadable {
+            path: path.clone(),
+            line: 1,
+            column: 1,
+            message,
         };
+        let bytes = match files::read(&path, files::SESSION_LIMIT, Links::Refuse) {
+            Ok(bytes) => bytes,
+            Err(e) if e.not_found() => return Ok(None),
+            Err(e) => return Err(unreadable(e.to_string())),
+        };
+        let text =
+            String::from_utf8(bytes).map_err(|_| unreadable("it is not UTF-8 text".to_owned()))?;
         let session: Session = serde_json::from_str(&text).map_err(|e| StoreError::Unreadable {
             path: path.clone(),
             line: e.line().max(1),

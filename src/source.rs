@@ -1,10 +1,10 @@
 //! The text of a tree or answers file, its name for messages, and byte-offset → line:column.
 
-use std::fs;
-use std::io;
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
+
+use crate::files::{self, FileError, Links};
 
 /// The built-in tree, compiled in so that groupfit works from any directory.
 pub const BUILTIN_TREE: &str = include_str!("../questions.toml");
@@ -20,8 +20,8 @@ pub struct Source {
 /// Why a file could not be read as text.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
-    #[error("{path}: cannot read the file: {source}")]
-    Io { path: String, source: io::Error },
+    #[error("{path}: cannot read the file: {source}; give the path of a TOML or JSON file")]
+    Io { path: String, source: FileError },
     #[error(
         "{path}:{line}:{column}: the file is not UTF-8 text (byte {offset}); save it as UTF-8 and try again"
     )]
@@ -50,12 +50,15 @@ impl Source {
         Self::new("questions.toml", BUILTIN_TREE.to_owned())
     }
 
-    /// Reads a file, refusing anything that is not UTF-8 with the position of the first bad byte.
+    /// Reads a file, refusing anything that is not UTF-8 with the position of the first bad byte,
+    /// and anything that is not a regular file or is larger than [`files::SOURCE_LIMIT`].
     pub fn read(path: &Path) -> Result<Self, ReadError> {
         let shown = path.display().to_string();
-        let bytes = fs::read(path).map_err(|source| ReadError::Io {
-            path: shown.clone(),
-            source,
+        let bytes = files::read(path, files::SOURCE_LIMIT, Links::Follow).map_err(|source| {
+            ReadError::Io {
+                path: shown.clone(),
+                source,
+            }
         })?;
         match String::from_utf8(bytes) {
             Ok(text) => Ok(Self::new(shown, text)),
@@ -127,7 +130,7 @@ mod tests {
     fn non_utf8_is_located() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("bad.toml");
-        fs::write(&path, b"ok = 1\nx = \"\xff\"\n").unwrap();
+        std::fs::write(&path, b"ok = 1\nx = \"\xff\"\n").unwrap();
         let err = Source::read(&path).unwrap_err().to_string();
         assert!(err.contains(":2:6:"), "{err}");
         assert!(err.contains("not UTF-8"), "{err}");

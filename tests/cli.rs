@@ -1032,3 +1032,108 @@ fn control_characters_in_keys_and_arguments_are_printed_visibly() {
     assert_no_control("a usage error", &usage.stderr);
     assert!(String::from_utf8_lossy(&usage.stderr).contains(r"\u001B]0;PWNED\u0007"));
 }
+
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    let made = std::process::Command::new("mkfifo")
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "mkfifo {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&made.stderr)
+    );
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn a_named_pipe_or_a_device_is_refused_as_a_tree() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo.toml");
+    mkfifo(&fifo);
+    let zero = dir.path().join("zero.toml");
+    std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+    for (path, what) in [(&fifo, "a named pipe (FIFO)"), (&zero, "a device")] {
+        for args in [
+            &["check"][..],
+            &["paths"],
+            &["--plain", "-q"],
+            &["answer", "--answer", "want=cope", "-q"],
+        ] {
+            groupfit()
+                .args(args)
+                .arg(path)
+                .timeout(std::time::Duration::from_secs(10))
+                .assert()
+                .code(1)
+                .stderr(contains(format!(
+                    "{}: cannot read the file: it is {what}, not a regular file",
+                    path.display()
+                )));
+        }
+    }
+    groupfit()
+        .args(["answer", "--answers"])
+        .arg(&zero)
+        .timeout(std::time::Duration::from_secs(10))
+        .assert()
+        .code(1)
+        .stderr(contains("it is a device, not a regular file"));
+}
+
+#[test]
+fn a_tree_larger_than_the_limit_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.toml");
+    let file = fs::File::create(&big).unwrap();
+    file.set_len(groupfit::files::SOURCE_LIMIT + 1).unwrap();
+    groupfit()
+        .arg("check")
+        .arg(&big)
+        .assert()
+        .code(1)
+        .stderr(contains("more than the 64 MiB groupfit reads"));
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn a_saved_call_or_lock_that_is_not_a_regular_file_is_refused() {
+    let tree = fixture("valid/minimal.toml");
+    let run = |state: &Path| {
+        groupfit()
+            .args(["--plain", "--intake", "-q", &tree])
+            .env("XDG_STATE_HOME", state)
+            .write_stdin("1\n")
+            .timeout(std::time::Duration::from_secs(10))
+            .assert()
+            .code(1)
+    };
+    // The saved call as a named pipe, and as a link to /dev/zero.
+    let state = tempfile::tempdir().unwrap();
+    let folder = state.path().join("groupfit");
+    fs::create_dir(&folder).unwrap();
+    mkfifo(&folder.join("session.json"));
+    run(state.path()).stderr(contains(
+        "session.json:1:1: error: the saved call cannot be read: it is a named pipe (FIFO), not a regular file",
+    ));
+    fs::remove_file(folder.join("session.json")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", folder.join("session.json")).unwrap();
+    run(state.path()).stderr(contains(
+        "the saved call cannot be read: it is a symbolic link",
+    ));
+    fs::remove_file(folder.join("session.json")).unwrap();
+
+    // The lock as a named pipe, and as a link to somewhere that does not exist yet.
+    fs::remove_file(folder.join("session.lock")).unwrap();
+    mkfifo(&folder.join("session.lock"));
+    run(state.path()).stderr(contains(
+        "session.lock' as the lock for saved calls: it is a named pipe (FIFO), not a regular file; remove it",
+    ));
+    fs::remove_file(folder.join("session.lock")).unwrap();
+    let target = state.path().join("planted");
+    std::os::unix::fs::symlink(&target, folder.join("session.lock")).unwrap();
+    run(state.path()).stderr(contains("it is a symbolic link"));
+    assert!(!target.exists(), "the lock link was followed");
+}
