@@ -305,7 +305,25 @@ pub fn run(
             }
             Reply::Quit => {
                 let kept = call.store.is_some_and(|s| s.path().exists());
-                if kept && intake {
+                if call.save_failed {
+                    let saved = if kept {
+                        "What is saved is older than this call and lacks the last changes"
+                    } else {
+                        "Nothing of it is saved"
+                    };
+                    let then = if intake {
+                        "write down what the caller said"
+                    } else {
+                        "note your answers if you want to keep them"
+                    };
+                    write_wrapped(
+                        &mut output,
+                        &format!(
+                            "Stopped. Nothing was recommended. !! The last changes could NOT be saved. {saved}: {then}."
+                        ),
+                        "",
+                    )?;
+                } else if kept && intake {
                     writeln!(
                         output,
                         "Stopped. Nothing was recommended. The call is saved and offered for resume next time."

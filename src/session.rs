@@ -422,6 +422,8 @@ impl Store {
     }
 }
 
+/// Creates the folder owner-only, or makes an existing one owner-only: it holds callers'
+/// answers, so a folder others may read or write (0777, say) is tightened to 0700.
 fn create_private_dir(dir: &Path) -> io::Result<()> {
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);
@@ -430,7 +432,24 @@ fn create_private_dir(dir: &Path) -> io::Result<()> {
         use std::os::unix::fs::DirBuilderExt as _;
         builder.mode(0o700);
     }
-    builder.create(dir)
+    builder.create(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = fs::metadata(dir)?.permissions().mode();
+        if mode & 0o077 != 0 {
+            fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(|e| {
+                io::Error::new(
+                    e.kind(),
+                    format!(
+                        "others may use the folder (mode {:o}) and it cannot be made owner-only: {e}",
+                        mode & 0o777
+                    ),
+                )
+            })?;
+        }
+    }
+    Ok(())
 }
 
 /// Whether a write may replace an existing file.
@@ -674,14 +693,21 @@ pub fn export(dir: &Path, summary: &Summary<'_>) -> io::Result<Exported> {
     ))
 }
 
+/// How many bytes the export folder must take before a call starts: more than a summary pair.
+const EXPORT_PROBE: usize = 64 * 1024;
+
 /// Checks that an export folder exists and is a folder, before any question is asked.
 pub fn check_export_dir(dir: &Path) -> Result<(), String> {
     match fs::metadata(dir) {
-        // Found out now rather than at the end of a call: try writing a file there.
+        // Found out now rather than at the end of a call: try writing a summary's worth there,
+        // which a full disk refuses where an empty file would still be made.
         Ok(meta) if meta.is_dir() => tempfile::Builder::new()
             .prefix(".groupfit-check-")
             .tempfile_in(dir)
-            .map(drop)
+            .and_then(|mut probe| {
+                probe.write_all(&vec![0; EXPORT_PROBE])?;
+                probe.as_file().sync_all()
+            })
             .map_err(|e| {
                 format!(
                     "error: --export-dir '{}' cannot be written to: {e}; give a folder you can write to",

@@ -1137,3 +1137,110 @@ fn a_saved_call_or_lock_that_is_not_a_regular_file_is_refused() {
     run(state.path()).stderr(contains("it is a symbolic link"));
     assert!(!target.exists(), "the lock link was followed");
 }
+
+/// A small tmpfs of its own, for a disk that fills up; unmounted when dropped. Mounting needs
+/// root (as on CI); elsewhere the test says it is skipped.
+#[cfg(target_os = "linux")]
+struct SmallDisk {
+    dir: tempfile::TempDir,
+}
+
+#[cfg(target_os = "linux")]
+impl SmallDisk {
+    fn mount(test: &str, size: &str) -> Option<SmallDisk> {
+        let dir = tempfile::tempdir().unwrap();
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .output()
+            .is_ok_and(|out| out.status.success());
+        if !mounted {
+            eprintln!("skipping {test}: cannot mount a small tmpfs (this needs root)");
+            return None;
+        }
+        Some(SmallDisk { dir })
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+#[cfg(target_os = "linux")]
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn plain_intake_does_not_say_saved_after_a_failed_save() {
+    let Some(disk) = SmallDisk::mount("plain_intake_does_not_say_saved_after_a_failed_save", "8k")
+    else {
+        return;
+    };
+    // The first answer fits on the disk; the note after it is too large to be saved.
+    let note = "x".repeat(12 * 1024);
+    let out = groupfit()
+        .args([
+            "--plain",
+            "--intake",
+            "-q",
+            &fixture("valid/fallback_and_routes.toml"),
+        ])
+        .env("XDG_STATE_HOME", disk.path())
+        .write_stdin(format!("2\nn\n{note}\nq\n"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(text.contains("The call could NOT be saved"), "{text}");
+    assert!(!text.contains("The call is saved"), "{text}");
+    assert!(
+        text.contains("The last changes could NOT be saved. What is saved is older"),
+        "{text}"
+    );
+    let saved = fs::read_to_string(disk.path().join("groupfit/session.json")).unwrap();
+    assert!(!saved.contains(&note), "the note was saved after all");
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn a_full_export_folder_is_refused_before_any_question() {
+    let Some(disk) = SmallDisk::mount("a_full_export_folder_is_refused_before_any_question", "16k")
+    else {
+        return;
+    };
+    groupfit()
+        .args(["--plain", "--export-dir"])
+        .arg(disk.path())
+        .args(["-q", &fixture("valid/minimal.toml")])
+        .write_stdin("1\n")
+        .assert()
+        .code(1)
+        .stderr(contains("cannot be written to"))
+        .stderr(contains("No space left on device"))
+        .stdout(contains("What do you want most?").not());
+    assert_eq!(files_in(disk.path()).len(), 0, "the check left a file");
+}
+
+#[test]
+#[cfg(unix)]
+fn a_state_folder_others_may_use_is_made_owner_only() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let state = tempfile::tempdir().unwrap();
+    let folder = state.path().join("groupfit");
+    fs::create_dir(&folder).unwrap();
+    fs::set_permissions(&folder, fs::Permissions::from_mode(0o777)).unwrap();
+    groupfit()
+        .args(["--plain", "--intake", "-q", &fixture("valid/minimal.toml")])
+        .env("XDG_STATE_HOME", state.path())
+        .write_stdin("1\n\n")
+        .assert()
+        .success();
+    assert_eq!(mode(&folder), 0o700);
+}
