@@ -359,6 +359,13 @@ fn questionnaire(questions: Option<&Path>, args: &RunArgs) -> Result<ExitCode, F
                 )
             })
         })?;
+        for json in session::tidy(&export_dir, std::time::SystemTime::now()).completed {
+            let _ = writeln!(
+                Visible::new(io::stderr().lock()),
+                "Completed a summary whose writing was cut short: {}",
+                json.display()
+            );
+        }
     }
     let store = if features.autosave {
         let dir = Store::default_dir().ok_or_else(|| {

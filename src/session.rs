@@ -6,7 +6,8 @@
 //!
 //! Every file is written to a temporary file beside its destination with owner-only permissions
 //! (0600) and then renamed into place, so a reader never sees half a file. Exports never replace
-//! an existing file. The autosave is one file in the state directory, `session.json` for intake
+//! an existing file, and an export's two files appear whole or not at all ([`pair`]); temporary
+//! files a killed process left behind are tidied when groupfit starts. The autosave is one file in the state directory, `session.json` for intake
 //! staff and `answers.json` for a person's own answers ([`Keeper`]); while a questionnaire runs it
 //! holds a lock beside it, so two windows cannot overwrite each other's call.
 
@@ -17,6 +18,10 @@ use std::path::{Path, PathBuf};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
+
+mod pair;
+
+pub use pair::{STALE_AFTER, Tidied, tidy};
 
 use crate::explain::{Explanation, TreeStamp, md, short_hash};
 use crate::files::{self, FileError, Links};
@@ -334,6 +339,8 @@ impl Store {
             }
             Err(fs::TryLockError::Error(source)) => return Err(folder(source)),
         }
+        // Temporary files of saves cut short by a killed process.
+        tidy(dir, std::time::SystemTime::now());
         Ok(Self {
             dir: dir.to_owned(),
             keeper,
@@ -395,11 +402,9 @@ impl Store {
             source: io::Error::other(e),
         })?;
         json.push('\n');
-        write_private(&self.dir, &path, json.as_bytes(), Replace::Yes).map_err(|source| {
-            StoreError::Write {
-                path: path.clone(),
-                source,
-            }
+        write_private(&self.dir, &path, json.as_bytes()).map_err(|source| StoreError::Write {
+            path: path.clone(),
+            source,
         })
     }
 
@@ -452,15 +457,8 @@ fn create_private_dir(dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
-/// Whether a write may replace an existing file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Replace {
-    Yes,
-    Never,
-}
-
-/// Writes a file owner-only, through a temporary file renamed into place.
-fn write_private(dir: &Path, path: &Path, bytes: &[u8], replace: Replace) -> io::Result<()> {
+/// Replaces a file owner-only, through a temporary file renamed into place.
+fn write_private(dir: &Path, path: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut builder = tempfile::Builder::new();
     builder.prefix(".groupfit-").suffix(".tmp");
     #[cfg(unix)]
@@ -471,14 +469,7 @@ fn write_private(dir: &Path, path: &Path, bytes: &[u8], replace: Replace) -> io:
     let mut file = builder.tempfile_in(dir)?;
     file.write_all(bytes)?;
     file.flush()?;
-    match replace {
-        Replace::Yes => file.persist(path).map(drop).map_err(|e| e.error),
-        Replace::Never => {
-            // A summary goes into a case record, so it must survive a power cut once shown.
-            file.as_file().sync_all()?;
-            file.persist_noclobber(path).map(drop).map_err(|e| e.error)
-        }
-    }
+    file.persist(path).map(drop).map_err(|e| e.error)
 }
 
 /// A finished call as it goes into the case record.
@@ -650,7 +641,8 @@ impl Exported {
 }
 
 /// Writes the summary as Markdown and JSON into `dir`, named by date and time, never replacing a
-/// file: when the name is taken, `-2`, `-3`, … is added.
+/// file: when the name is taken, `-2`, `-3`, … is added. The pair appears whole or not at all
+/// (see [`pair`]).
 pub fn export(dir: &Path, summary: &Summary<'_>) -> io::Result<Exported> {
     let stem = summary.stem();
     let markdown = summary.to_markdown();
@@ -661,27 +653,15 @@ pub fn export(dir: &Path, summary: &Summary<'_>) -> io::Result<Exported> {
         } else {
             format!("{stem}-{n}")
         };
-        let paths = Exported {
-            markdown: dir.join(format!("{name}.md")),
-            json: dir.join(format!("{name}.json")),
-        };
-        if paths.markdown.exists() || paths.json.exists() {
-            continue;
-        }
-        match write_private(dir, &paths.markdown, markdown.as_bytes(), Replace::Never) {
-            Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e),
-        }
-        match write_private(dir, &paths.json, json.as_bytes(), Replace::Never) {
-            Ok(()) => return Ok(paths),
-            Err(e) => {
-                // The Markdown just written is this export's own; take it back so the pair stays whole.
-                let _ = fs::remove_file(&paths.markdown);
-                if e.kind() != io::ErrorKind::AlreadyExists {
-                    return Err(e);
-                }
+        match pair::write(dir, &name, markdown.as_bytes(), json.as_bytes()) {
+            Ok(()) => {
+                return Ok(Exported {
+                    markdown: dir.join(format!("{name}.md")),
+                    json: dir.join(format!("{name}.json")),
+                });
             }
+            Err(pair::PairError::Taken) => {}
+            Err(pair::PairError::Io(e)) => return Err(e),
         }
     }
     Err(io::Error::new(

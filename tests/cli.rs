@@ -1244,3 +1244,98 @@ fn a_state_folder_others_may_use_is_made_owner_only() {
         .success();
     assert_eq!(mode(&folder), 0o700);
 }
+
+/// Kills plain intake at spread-out moments around its export, hundreds of times, then starts
+/// it once more: every summary must be a whole pair, and no temporary file may be left.
+#[test]
+#[cfg(unix)]
+#[ignore = "a soak test of about a minute: cargo test --test cli -- --ignored sigkill"]
+fn sigkill_around_export_leaves_whole_pairs_and_no_temporary_files() {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    use std::time::{Duration, Instant, SystemTime};
+
+    let state = tempfile::tempdir().unwrap();
+    let exports = tempfile::tempdir().unwrap();
+    let mut input = typed_answers(THERAPY);
+    input.push('\n');
+    let start = || {
+        // A fresh call each time: a call left by a killed run would be offered for resume.
+        let _ = fs::remove_file(state.path().join("groupfit/session.json"));
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_groupfit"))
+            .env_remove("GROUPFIT_QUESTIONS")
+            .env("XDG_STATE_HOME", state.path())
+            .args(["--intake", "--plain", "--export-dir"])
+            .arg(exports.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
+        child
+    };
+    // How long a whole run takes, so the kills can be spread over it and a little past it.
+    let timed = Instant::now();
+    assert!(start().wait().unwrap().success());
+    let whole = timed.elapsed();
+    let runs = 600;
+    for i in 0..runs {
+        let mut child = start();
+        // Spread evenly, in a shuffled order, over 0–120 % of a run.
+        let at = whole.mul_f64(f64::from((i * 7919) % runs) / f64::from(runs) * 1.2);
+        std::thread::sleep(at);
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    // Time passes (the tidying leaves files young enough to belong to a running groupfit), and
+    // groupfit starts once more.
+    let old = SystemTime::now() - groupfit::session::STALE_AFTER - Duration::from_secs(1);
+    let halves = files_in(exports.path())
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "md") && !f.with_extension("json").exists())
+        .count();
+    let mut left = 0;
+    for dir in [exports.path(), &state.path().join("groupfit")] {
+        for file in files_in(dir) {
+            let name = file.file_name().unwrap().to_string_lossy().into_owned();
+            if name.starts_with(".groupfit-") {
+                left += 1;
+                let file = fs::File::options().append(true).open(&file).unwrap();
+                file.set_modified(old).unwrap();
+            }
+        }
+    }
+    let mut child = start();
+    assert!(child.wait().unwrap().success());
+
+    let mut markdown = 0;
+    for file in files_in(exports.path()) {
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(!name.starts_with('.'), "left behind: {name}");
+        if let Some(stem) = name.strip_suffix(".md") {
+            markdown += 1;
+            let json = exports.path().join(format!("{stem}.json"));
+            let text = fs::read_to_string(&json)
+                .unwrap_or_else(|e| panic!("{name} has no JSON beside it: {e}"));
+            let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(value["outcome"]["id"], "therapy", "{stem}.json");
+        } else {
+            let stem = name.strip_suffix(".json").unwrap();
+            assert!(
+                exports.path().join(format!("{stem}.md")).exists(),
+                "{name} alone"
+            );
+        }
+    }
+    for file in files_in(&state.path().join("groupfit")) {
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            !name.starts_with(".groupfit-"),
+            "left behind in the state folder: {name}"
+        );
+    }
+    eprintln!(
+        "{runs} kills over {whole:?} runs left {halves} Markdown halves and {left} temporary files; afterwards {markdown} whole summaries and none left"
+    );
+}
