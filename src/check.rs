@@ -412,9 +412,13 @@ pub fn summary(checked: &Checked, report: &Report) -> String {
         );
     }
     let paths = if s.paths_complete {
-        format!("{} path(s) checked", s.paths_total)
+        format!("{} path(s) checked", paths::count_in_words(s.paths_total))
     } else {
-        format!("{} of {} path(s) checked", s.paths_checked, s.paths_total)
+        format!(
+            "{} of {} path(s) checked",
+            s.paths_checked,
+            paths::count_in_words(s.paths_total)
+        )
     };
     format!(
         "{}: {verdict}; {} questions, {} outcomes, {paths}; {} of {} scenario(s) pass, covering {} of {} options and {} of {} outcomes",

@@ -25,6 +25,15 @@ pub fn count(tree: &Tree) -> u64 {
     paths[tree.start]
 }
 
+/// A path count in words: a count that saturated at `u64::MAX` is "more than" the largest below.
+pub fn count_in_words(total: u64) -> String {
+    if total == u64::MAX {
+        format!("more than {}", u64::MAX - 1)
+    } else {
+        total.to_string()
+    }
+}
+
 /// Visits finished walks depth first, in the tree's order, until `max` have been visited.
 ///
 /// Returns how many were visited.
@@ -171,12 +180,12 @@ impl Listing {
 
     fn footer(&self) -> String {
         if self.complete {
-            format!("{} path(s), all listed", self.total)
+            format!("{} path(s), all listed", count_in_words(self.total))
         } else {
             format!(
                 "{} of {} path(s) listed; raise --max-paths to list them all",
                 self.paths.len(),
-                self.total
+                count_in_words(self.total)
             )
         }
     }

@@ -1339,3 +1339,41 @@ fn sigkill_around_export_leaves_whole_pairs_and_no_temporary_files() {
         "{runs} kills over {whole:?} runs left {halves} Markdown halves and {left} temporary files; afterwards {markdown} whole summaries and none left"
     );
 }
+
+#[test]
+fn a_path_count_too_large_to_hold_says_more_than() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from(
+        "[tree]\ntitle = \"Wide\"\nversion = \"1\"\nstart = \"q0\"\ndisclaimer = \"A guide.\"\nfallback = \"support\"\n",
+    );
+    // 2^66 paths: two answers to each of 66 questions in a row.
+    for i in 0..66 {
+        text.push_str(&format!(
+            "[[question]]\nid = \"q{i}\"\ntext = \"Question {i}?\"\n"
+        ));
+        for option in ["a", "b"] {
+            text.push_str(&format!(
+                "[[question.option]]\nid = \"{option}\"\nlabel = \"{option}\"\n"
+            ));
+            if i < 65 {
+                text.push_str(&format!("next = \"q{}\"\n", i + 1));
+            }
+        }
+    }
+    text.push_str("[[outcome]]\nid = \"support\"\nname = \"Support group\"\nsummary = \"s\"\n");
+    let tree = dir.path().join("wide.toml");
+    fs::write(&tree, text).unwrap();
+    let more = "of more than 18446744073709551614 path(s)";
+    groupfit()
+        .args(["paths", "--max-paths", "3"])
+        .arg(&tree)
+        .assert()
+        .success()
+        .stdout(contains(format!("3 {more} listed")));
+    groupfit()
+        .args(["check", "--max-paths", "3"])
+        .arg(&tree)
+        .assert()
+        .success()
+        .stdout(contains(format!("3 {more} checked")));
+}

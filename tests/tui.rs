@@ -701,6 +701,78 @@ fn a_huge_terminal_gets_a_clamped_drawing_area() {
     }
 }
 
+/// A tree whose one question has `options` answers.
+fn wide_tree(options: usize) -> Tree {
+    let mut text = String::from(
+        "[tree]\ntitle = \"Wide\"\nversion = \"1\"\nstart = \"q\"\ndisclaimer = \"A guide.\"\nfallback = \"support\"\n[[question]]\nid = \"q\"\ntext = \"Which?\"\n",
+    );
+    for i in 1..=options {
+        text.push_str(&format!(
+            "[[question.option]]\nid = \"o{i}\"\nlabel = \"Answer {i}\"\n"
+        ));
+    }
+    text.push_str("[[outcome]]\nid = \"support\"\nname = \"Support group\"\nsummary = \"s\"\n");
+    Tree::load(&Source::new("wide.toml", text)).unwrap().0
+}
+
+#[test]
+fn a_question_with_very_many_answers_shows_those_around_the_marked_one() {
+    let tree = wide_tree(2000);
+    let mut app = app(&tree, &[Message::Resize(80, 24)]);
+    for _ in 0..999 {
+        update(&mut app, Message::Down);
+    }
+    let middle = screen_text(draw(&app, 80, 24).backend().buffer());
+    assert!(
+        middle.contains(&format!("{} 1000. Answer 1000", tui::MARKER)),
+        "{middle}"
+    );
+    assert!(middle.contains("Answer 990"), "{middle}");
+    assert!(!middle.contains("Answer 1001 "), "{middle}");
+    assert!(middle.contains("more above ↑ and below ↓"), "{middle}");
+    for _ in 0..2000 {
+        update(&mut app, Message::Down);
+    }
+    let end = screen_text(draw(&app, 80, 24).backend().buffer());
+    assert!(
+        end.contains(&format!("{} 2000. Answer 2000", tui::MARKER)),
+        "{end}"
+    );
+    assert!(end.contains("more above ↑ "), "{end}");
+    assert!(!end.contains("below ↓"), "{end}");
+    // The same as a question with few answers, when they all fit.
+    let few = wide_tree(3);
+    let few = self::app(&few, &[Message::Resize(80, 24)]);
+    let top = screen_text(draw(&few, 80, 24).backend().buffer());
+    assert!(top.contains("Answer 3") && !top.contains("more"), "{top}");
+}
+
+#[test]
+fn tabs_show_as_spaces_and_joiners_not_at_all() {
+    let text = TREE
+        .replace(
+            "How much time can you give to a group?",
+            "How much time\\tcan you give?\\u200d",
+        )
+        .replace(
+            "I'd like to drop in when I can",
+            "Drop in\\twhen I can\\u200d",
+        );
+    let tree = Tree::load(&Source::new("tabs.toml", text)).unwrap().0;
+    let app = app(
+        &tree,
+        &[
+            Message::Resize(80, 24),
+            pick(&tree, "safety", "none"),
+            pick(&tree, "want", "cope"),
+        ],
+    );
+    let shown = screen_text(draw(&app, 80, 24).backend().buffer());
+    assert!(shown.contains("How much time can you give?"), "{shown}");
+    assert!(shown.contains("Drop in when I can "), "{shown}");
+    assert!(!shown.contains('\u{200d}'), "{shown}");
+}
+
 #[test]
 fn a_window_that_is_too_small_still_takes_keys() {
     let tree = fixture();

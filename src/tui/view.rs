@@ -6,6 +6,8 @@
 //! result says "IMPORTANT" between "!!" markers in a double-ruled box, and with `NO_COLOR` set no
 //! colour is used at all.
 
+use std::borrow::Cow;
+
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -235,7 +237,7 @@ fn render_question(app: &App<'_>, area: Rect, buf: &mut Buffer) {
         (area, None)
     };
     let mut block = framed().title(Line::styled(
-        format!(" {} ", app.tree().title),
+        format!(" {} ", shown(&app.tree().title)),
         app.theme().title(),
     ));
     let inner = block.inner(main);
@@ -272,7 +274,10 @@ fn render_question(app: &App<'_>, area: Rect, buf: &mut Buffer) {
     } else {
         needed
     };
-    let more = match (offset > 0, offset + height < answers.len()) {
+    let more = match (
+        offset > 0 || layout.above,
+        offset + height < answers.len() || layout.below,
+    ) {
         (true, true) => Some(" more above ↑ and below ↓ "),
         (true, false) => Some(" more above ↑ "),
         (false, true) => Some(" more below ↓ "),
@@ -374,6 +379,9 @@ struct QuestionLayout {
     marked: std::ops::Range<usize>,
     /// The first line of each answer.
     starts: Vec<usize>,
+    /// Answers above and below these lines were left out, as they cannot show.
+    above: bool,
+    below: bool,
 }
 
 fn question_layout(app: &App<'_>, width: u16, height: u16, panel: bool) -> QuestionLayout {
@@ -384,6 +392,8 @@ fn question_layout(app: &App<'_>, width: u16, height: u16, panel: bool) -> Quest
             answers: Vec::new(),
             marked: 0..0,
             starts: Vec::new(),
+            above: false,
+            below: false,
         };
     };
     let question = &app.tree().questions[q];
@@ -433,11 +443,20 @@ fn question_layout(app: &App<'_>, width: u16, height: u16, panel: bool) -> Quest
     };
 
     let number_width = question.choices.len().to_string().len();
-    let options: Vec<Vec<Line<'static>>> = question
-        .choices
+    // With more answers than lines, only those that can show around the marked one are laid out
+    // (each takes a line at least), so a key costs the same for ten answers or a hundred
+    // thousand; what shows is the same as if all were.
+    let count = question.choices.len();
+    let height = usize::from(height);
+    let window = if count > height {
+        app.selected().saturating_sub(height)..count.min(app.selected() + height + 1)
+    } else {
+        0..count
+    };
+    let options: Vec<Vec<Line<'static>>> = question.choices[window.clone()]
         .iter()
-        .enumerate()
-        .map(|(i, choice)| {
+        .zip(window.clone())
+        .map(|(choice, i)| {
             let is_marked = i == app.selected();
             let marker = if is_marked { MARKER } else { " " };
             let first = format!("{marker} {:>number_width$}. ", i + 1);
@@ -454,8 +473,11 @@ fn question_layout(app: &App<'_>, width: u16, height: u16, panel: bool) -> Quest
     // Blank lines read more easily; they go first when the window is short. When even then the
     // question and its answers do not fit, what is beside the question moves below the answers,
     // so that the question itself stays in sight with the answer marked first.
-    let option_lines: usize = options.iter().map(Vec::len).sum();
-    let height = usize::from(height);
+    let option_lines: usize = if window.len() < count {
+        count
+    } else {
+        options.iter().map(Vec::len).sum()
+    };
     let spaced_header = 3 + asked.len() + text.len() + hint.len();
     let roomy = spaced_header + option_lines + options.len().saturating_sub(1) <= height;
     let mut header = vec![progress];
@@ -472,14 +494,16 @@ fn question_layout(app: &App<'_>, width: u16, height: u16, panel: bool) -> Quest
         header.extend(hint);
     } else {
         header.extend(asked);
-        below.push(Line::default());
+        if !text.is_empty() || !hint.is_empty() {
+            below.push(Line::default());
+        }
         below.extend(text);
         below.extend(hint);
     }
     let mut answers = Vec::new();
     let mut marked = 0..0;
     let mut starts = Vec::new();
-    for (i, option) in options.into_iter().enumerate() {
+    for (option, i) in options.into_iter().zip(window.clone()) {
         if roomy && i > 0 {
             answers.push(Line::default());
         }
@@ -490,12 +514,16 @@ fn question_layout(app: &App<'_>, width: u16, height: u16, panel: bool) -> Quest
             marked = start..answers.len();
         }
     }
-    answers.extend(below);
+    if window.end == count {
+        answers.extend(below);
+    }
     QuestionLayout {
         header,
         answers,
         marked,
         starts,
+        above: window.start > 0,
+        below: window.end < count,
     }
 }
 
@@ -576,7 +604,7 @@ fn render_result(app: &App<'_>, area: Rect, buf: &mut Buffer) {
         return;
     };
     let urgent = matches!(result, Ok(e) if e.outcome.urgent);
-    let title = format!(" {} ", app.tree().title);
+    let title = format!(" {} ", shown(&app.tree().title));
     let (label, label_style) = if urgent {
         (" !! IMPORTANT !! ", theme.urgent_banner())
     } else {
@@ -746,12 +774,12 @@ fn urgent_box(
         ])
     };
     let mut lines = vec![Line::styled(format!("╔{}╗", "═".repeat(width - 2)), border)];
-    for line in textwrap::wrap(&heading, wrapping(inner)) {
+    for line in textwrap::wrap(&shown(&heading), wrapping(inner)) {
         lines.push(boxed(line.into_owned(), theme.urgent_banner()));
     }
     for text in paragraphs {
         lines.push(boxed(String::new(), Style::new()));
-        for line in textwrap::wrap(text, wrapping(inner)) {
+        for line in textwrap::wrap(&shown(text), wrapping(inner)) {
             lines.push(boxed(line.into_owned(), theme.strong()));
         }
     }
@@ -1014,12 +1042,27 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     }
 }
 
+/// Text as the screen can draw it: a tab is a space (ratatui would drop it as a control
+/// character), and zero-width joiners go, because terminals disagree on what they join to and
+/// one left at the end of a cell joins the next thing drawn there, such as a border.
+fn shown(text: &str) -> Cow<'_, str> {
+    if !text.contains(['\t', '\u{200d}']) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .filter(|&c| c != '\u{200d}')
+            .map(|c| if c == '\t' { ' ' } else { c })
+            .collect(),
+    )
+}
+
 /// Wraps text to a width with a first-line and a following-line indent, all in one style.
 fn wrap(text: &str, width: u16, first: &str, rest: &str, style: Style) -> Vec<Line<'static>> {
     let options = wrapping(usize::from(width))
         .initial_indent(first)
         .subsequent_indent(rest);
-    textwrap::wrap(text, options)
+    textwrap::wrap(&shown(text), options)
         .into_iter()
         .map(|line| Line::styled(line.into_owned(), style))
         .collect()
