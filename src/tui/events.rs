@@ -14,9 +14,9 @@ use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TryRecvError};
 use std::time::{Duration, Instant};
 
-use crossterm::event::Event;
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 
-use super::input::Parser;
+use super::input::{CTRL_C, Parser};
 
 /// How long the event loop has, after a signal, to restore the terminal and end the process
 /// before the signal thread does both itself.
@@ -56,6 +56,8 @@ pub struct Events {
     parser: Parser,
     queue: VecDeque<Event>,
     caught: Arc<AtomicI32>,
+    /// Set by the reading thread when a Ctrl-C has been read.
+    interrupted: Arc<AtomicBool>,
     closed: bool,
     size: fn() -> io::Result<(u16, u16)>,
 }
@@ -76,15 +78,19 @@ impl Restored {
 
 impl Events {
     /// Starts reading the terminal (standard input) and watching for signals.
-    #[cfg(unix)]
     pub fn start(restored: &Restored) -> io::Result<Self> {
         let (sender, arrivals) = mpsc::sync_channel(BACKLOG);
         let caught = Arc::new(AtomicI32::new(0));
+        #[cfg(unix)]
         watch_signals(sender.clone(), Arc::clone(&caught), restored.clone())?;
+        #[cfg(not(unix))]
+        let _ = restored;
+        let events = Self::from(arrivals, caught, crossterm::terminal::size);
+        let interrupted = Arc::clone(&events.interrupted);
         std::thread::Builder::new()
             .name("terminal input".to_owned())
-            .spawn(move || read_terminal(&mut io::stdin().lock(), &sender))?;
-        Ok(Self::from(arrivals, caught, crossterm::terminal::size))
+            .spawn(move || read_terminal(&mut io::stdin().lock(), &sender, &interrupted))?;
+        Ok(events)
     }
 
     fn from(
@@ -97,6 +103,7 @@ impl Events {
             parser: Parser::new(),
             queue: VecDeque::new(),
             caught,
+            interrupted: Arc::new(AtomicBool::new(false)),
             closed: false,
             size,
         }
@@ -109,6 +116,15 @@ impl Events {
             let signal = self.caught.load(Ordering::SeqCst);
             if signal != 0 {
                 return Some(Next::Signal(signal));
+            }
+            // Ctrl-C quits at once, so it goes ahead of keys still waiting to be handled, even
+            // thousands of them. (The parser makes every Ctrl-C byte the key, in a paste too.)
+            if self.interrupted.swap(false, Ordering::SeqCst) {
+                self.queue.clear();
+                return Some(Next::Event(Event::Key(KeyEvent::new(
+                    KeyCode::Char('c'),
+                    KeyModifiers::CONTROL,
+                ))));
             }
             if let Some(event) = self.queue.pop_front() {
                 return Some(Next::Event(event));
@@ -156,13 +172,23 @@ impl Events {
     }
 }
 
-/// Hands everything read to the event loop until the terminal's input ends.
-fn read_terminal(input: &mut impl io::Read, sender: &SyncSender<Arrival>) {
+/// Hands everything read to the event loop until the terminal's input ends, and says at once
+/// when a Ctrl-C was among it.
+fn read_terminal(
+    input: &mut impl io::Read,
+    sender: &SyncSender<Arrival>,
+    interrupted: &AtomicBool,
+) {
     let mut buffer = vec![0; READ_SIZE];
     loop {
         let arrival = match input.read(&mut buffer) {
             Ok(0) => Arrival::Closed,
-            Ok(n) => Arrival::Bytes(buffer[..n].to_vec()),
+            Ok(n) => {
+                if buffer[..n].contains(&CTRL_C) {
+                    interrupted.store(true, Ordering::SeqCst);
+                }
+                Arrival::Bytes(buffer[..n].to_vec())
+            }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(_) => Arrival::Closed,
         };
@@ -250,13 +276,19 @@ fn restore_terminal() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     fn events() -> (Events, SyncSender<Arrival>, Arc<AtomicI32>) {
         let (sender, arrivals) = mpsc::sync_channel(BACKLOG);
         let caught = Arc::new(AtomicI32::new(0));
         let events = Events::from(arrivals, Arc::clone(&caught), || Ok((120, 40)));
         (events, sender, caught)
+    }
+
+    fn ctrl_c() -> Next {
+        Next::Event(Event::Key(KeyEvent::new(
+            KeyCode::Char('c'),
+            KeyModifiers::CONTROL,
+        )))
     }
 
     fn key(c: char) -> Next {
@@ -267,27 +299,31 @@ mod tests {
     fn every_key_of_a_burst_is_handed_out() {
         let (mut events, sender, _) = events();
         let burst = vec![b'j'; 3000];
+        let interrupted = Arc::clone(&events.interrupted);
         std::thread::spawn(move || {
-            let mut input = io::Cursor::new([&burst[..], b"\x03"].concat());
-            read_terminal(&mut input, &sender);
+            let mut input = io::Cursor::new(burst);
+            read_terminal(&mut input, &sender, &interrupted);
         });
         let mut keys = 0;
-        loop {
-            match events.next(true) {
-                Some(next) if next == key('j') => keys += 1,
-                Some(Next::Event(Event::Key(key))) => {
-                    assert_eq!(
-                        key,
-                        KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)
-                    );
-                    break;
-                }
-                other => panic!("{other:?} after {keys} keys"),
+        while let Some(next) = events.next(true) {
+            if next == key('j') {
+                keys += 1;
+            } else {
+                // The input ended after the burst, as a hung-up terminal's does.
+                assert_eq!(next, Next::Closed, "after {keys} keys");
+                break;
             }
         }
         assert_eq!(keys, 3000);
-        // The input ended after the burst, as a hung-up terminal's does.
-        assert_eq!(events.next(true), Some(Next::Closed));
+    }
+
+    #[test]
+    fn ctrl_c_goes_ahead_of_keys_still_waiting() {
+        let (mut events, sender, _) = events();
+        let interrupted = Arc::clone(&events.interrupted);
+        let burst = [&[b'j'; 3000][..], b"\x03"].concat();
+        read_terminal(&mut io::Cursor::new(burst), &sender, &interrupted);
+        assert_eq!(events.next(true), Some(ctrl_c()));
     }
 
     #[test]

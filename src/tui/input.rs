@@ -27,7 +27,8 @@ pub const PASTE_LIMIT: usize = 1 << 20;
 const SEQUENCE_LIMIT: usize = 64;
 
 const ESC: u8 = 0x1b;
-const CTRL_C: u8 = 0x03;
+/// The byte a terminal sends for Ctrl-C.
+pub const CTRL_C: u8 = 0x03;
 const PASTE_END: &[u8] = b"\x1b[201~";
 
 /// Where the parser is in what the terminal sends.
