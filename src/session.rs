@@ -230,7 +230,17 @@ impl Resumed<'_> {
 pub fn resume<'t>(tree: &'t Tree, session: &Session) -> Resumed<'t> {
     let mut walk = Walk::new(tree);
     let mut stopped = None;
+    let safety = tree.safety.map(|s| s.question);
     for saved in &session.answers {
+        // The safety screen's follow-up, and a danger raised at a later question, are answers
+        // to the safety screen that come after the walk reached a result or another question.
+        if let Some(screen) = safety
+            && tree.questions[screen].id == saved.question
+            && let Some(choice) = tree.choice_ix(screen, &saved.option)
+            && (walk.answer_follow_up(choice) || walk.raise(choice))
+        {
+            continue;
+        }
         let Position::Asking(q) = walk.position() else {
             stopped = Some(format!(
                 "the questions ended before the saved answer to '{}'",
@@ -535,11 +545,16 @@ impl Summary<'_> {
         }
 
         if e.outcome.urgent {
-            out.push_str(&format!(
-                "\n## ⚠ IMPORTANT: {}\n\n{}\n",
-                md(&e.outcome.name),
-                md(&e.summary)
-            ));
+            for help in &e.urgent_help {
+                out.push_str(&format!(
+                    "\n## {}\n\n{}\n\n",
+                    md(&help.name),
+                    md(&help.summary)
+                ));
+                for (i, step) in help.steps.iter().enumerate() {
+                    out.push_str(&format!("{}. {}\n", i + 1, md(step)));
+                }
+            }
             list(&mut out, "Why this was shown", &e.why);
         } else {
             out.push_str(&format!(
@@ -874,8 +889,8 @@ mod tests {
             &format!("sha256 `{}`", tree.sha256),
             "- **Recommendation:** Therapy group (provisional)",
             "## Questions asked and answers given",
-            "1. Before we talk about groups, ask the caller",
-            "   **Caller chose:** None of these is true for me right now",
+            "1. Before anything about groups, ask",
+            "   **Caller chose:** None of these is true right now",
             "### What to expect",
             "## Recommendation: Therapy group",
             "### Why this fits",
@@ -893,10 +908,11 @@ mod tests {
     #[test]
     fn an_urgent_summary_says_so_first() {
         let tree = builtin();
-        let explanation = Explanation::of(&walk(&tree, &[("safety", "suicide_or_harm")])).unwrap();
+        let explanation = Explanation::of(&walk(&tree, &[("safety", "suicide")])).unwrap();
         let text = summary(&explanation, "").to_markdown();
         assert!(text.contains("(urgent, not a group)"), "{text}");
-        assert!(text.contains("## ⚠ IMPORTANT:"), "{text}");
+        assert!(text.contains("## Please get help now"), "{text}");
+        assert!(!text.contains("!!"), "{text}");
     }
 
     #[test]

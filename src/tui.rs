@@ -21,7 +21,9 @@ use std::time::Duration;
 use crossterm::event;
 use ratatui::DefaultTerminal;
 
-pub use app::{App, Ending, Exit, Features, Message, Offer, Pending, Request, Screen, update};
+pub use app::{
+    App, Ask, Asking, Ending, Exit, Features, Message, Offer, Pending, Request, Screen, update,
+};
 pub use keys::{
     Binding, CONFIRM_KEYS, Does, HELP_KEYS, NOTES_KEYS, Needs, QUESTION_KEYS, RESULT_KEYS,
     RESUME_KEYS, Shown, bindings, message_for, message_for_event,

@@ -183,7 +183,7 @@ fn an_urgent_outcome_without_staff_guidance_is_a_warning() {
         "valid/fallback_and_routes.toml",
         "guidance = \"Stay on the line.\"\n",
         &[
-            ":50:1: warning: urgent outcome",
+            ":52:1: warning: urgent outcome",
             "has no 'guidance' for intake staff",
         ],
     );
@@ -195,7 +195,7 @@ fn path_checks_say_when_they_stop_early() {
         .args(["check", "--max-paths", "1", &fixture("valid/minimal.toml")])
         .assert()
         .success()
-        .stdout(contains("stopped early: checked 1 of 2 paths"));
+        .stdout(contains("stopped early: checked 1 of 3 paths"));
 }
 
 #[test]
@@ -258,6 +258,8 @@ fn answer_explains_the_recommendation() {
             "answer",
             "--questions",
             &fixture("valid/minimal.toml"),
+            "--answer",
+            "safety=none",
             "--answer",
             "want=cope",
         ])
@@ -480,7 +482,8 @@ fn plain_mode_is_used_when_input_is_not_a_terminal() {
         .write_stdin("1\n")
         .assert()
         .success()
-        .stdout(contains("IMPORTANT: Get help now"));
+        .stdout(contains("Get help now\n============\n"))
+        .stdout(contains("!!").not());
 }
 
 #[test]
@@ -516,7 +519,13 @@ fn plain_mode_quit_stops_without_a_report() {
 fn the_environment_variable_names_the_tree() {
     groupfit()
         .env("GROUPFIT_QUESTIONS", fixture("valid/minimal.toml"))
-        .args(["answer", "--answer", "want=change"])
+        .args([
+            "answer",
+            "--answer",
+            "safety=none",
+            "--answer",
+            "want=change",
+        ])
         .assert()
         .success()
         .stdout(contains("Therapy group"));
@@ -532,25 +541,32 @@ fn the_built_in_tree_passes_a_strict_check() {
 }
 
 #[test]
-fn every_danger_sign_in_the_built_in_tree_leads_to_crisis_and_no_group() {
+fn every_danger_sign_in_the_built_in_tree_leads_to_its_own_urgent_help_and_no_group() {
     let source = groupfit::source::Source::builtin();
     let (tree, _) = groupfit::tree::Tree::load(&source).unwrap();
     let first = &tree.questions[tree.start];
     assert_eq!(first.id, "safety", "the crisis screen comes first");
-    let crisis = tree.outcome_ix("crisis").unwrap();
-    assert!(tree.outcomes[crisis].urgent);
-    assert!(tree.outcomes[crisis].summary.contains("988"));
-    let routed: Vec<&str> = first
+    let safety = tree
+        .safety
+        .expect("the built-in tree names its safety screen");
+    assert_eq!(safety.question, tree.start);
+    let dangers: Vec<(&str, usize)> = first
         .choices
         .iter()
-        .filter(|c| c.step == groupfit::tree::Step::Outcome(crisis))
-        .map(|c| c.id.as_str())
+        .filter_map(|c| match c.step {
+            groupfit::tree::Step::Outcome(o) => Some((c.id.as_str(), o)),
+            _ => None,
+        })
         .collect();
-    assert!(
-        routed.len() >= 5,
-        "every danger sign and 'rather not say': {routed:?}"
-    );
-    for id in routed {
+    assert_eq!(dangers.len(), first.choices.len() - 1, "all but 'none'");
+    let mut seen = Vec::new();
+    for (id, outcome) in dangers {
+        assert!(tree.outcomes[outcome].urgent, "{id}");
+        assert!(
+            !seen.contains(&outcome),
+            "{id} shares its help with another danger"
+        );
+        seen.push(outcome);
         let output = groupfit()
             .args([
                 "answer",
@@ -563,13 +579,69 @@ fn every_danger_sign_in_the_built_in_tree_leads_to_crisis_and_no_group() {
             .unwrap();
         assert!(output.status.success());
         let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-        assert_eq!(json["outcome"]["id"], "crisis", "{id}");
+        assert_eq!(json["outcome"]["id"], tree.outcomes[outcome].id, "{id}");
+        assert_eq!(json["outcome"]["urgent"], true, "{id}");
         assert_eq!(json["also_consider"], serde_json::Value::Null, "{id}");
         assert!(
             !json["why"].as_array().unwrap().is_empty(),
             "{id} has its own reason"
         );
+        assert!(
+            !json["urgent_help"][0]["steps"]
+                .as_array()
+                .unwrap()
+                .is_empty(),
+            "{id} says what to do now"
+        );
+        let text = groupfit()
+            .args(["answer", "--answer", &format!("safety={id}")])
+            .output()
+            .unwrap();
+        let text = String::from_utf8(text.stdout).unwrap();
+        assert!(!text.contains("!!"), "{id}: {text}");
+        assert!(!text.to_lowercase().contains("provisional"), "{id}: {text}");
+        assert!(!text.contains(&tree.disclaimer), "{id}: {text}");
     }
+}
+
+#[test]
+fn more_than_one_danger_gets_the_help_for_each_most_urgent_first() {
+    let output = groupfit()
+        .args([
+            "answer",
+            "--format",
+            "json",
+            "--answer",
+            "safety=withdrawal",
+            "--answer",
+            "safety=suicide",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["outcome"]["id"], "crisis");
+    let help: Vec<&str> = json["urgent_help"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(help, ["crisis", "withdrawal"]);
+    let signs = json["safety_screen"].as_array().unwrap();
+    let answer = |option: &str| {
+        signs
+            .iter()
+            .find(|s| s["option"] == option)
+            .map(|s| s["answer"].as_str().unwrap().to_owned())
+    };
+    assert_eq!(answer("suicide").as_deref(), Some("yes"));
+    assert_eq!(answer("withdrawal").as_deref(), Some("yes"));
+    assert_eq!(answer("unsafe_now").as_deref(), Some("not_answered"));
 }
 
 /// Every path `paths` lists replays through `answer` to the same outcome: all of them in
@@ -635,8 +707,10 @@ fn intake_wording_and_staff_guidance_in_plain_mode() {
         .write_stdin("1\n")
         .assert()
         .success()
-        .stdout(contains("ask the caller"))
-        .stdout(contains("For staff: If the caller hesitates"))
+        .stdout(contains(
+            "for the\n   caller, or for anyone they are calling about",
+        ))
+        .stdout(contains("For staff: Ask about the caller and about anyone"))
         .stdout(contains("For staff: Stay on the line"));
 }
 

@@ -31,7 +31,9 @@ const TREE: &str = r#"[tree]
 title = "Which kind of group fits?"
 version = "test.1"
 start = "safety"
+safety = "safety"
 disclaimer = "This is a guide, not a diagnosis, and it does not replace an assessment by a professional."
+urgent_closing = "Help is there at any hour."
 
 [[question]]
 id = "safety"
@@ -154,9 +156,10 @@ next_steps = "Ask the service that treats you whether it runs a course."
 
 [[outcome]]
 id = "crisis"
-name = "Get help now"
+name = "Please get help now"
 urgent = true
-summary = "A group is not the right first step. In the US, call or text 988 (the Suicide & Crisis Lifeline) now, also if you are worried about someone else. In an emergency, call 911."
+summary = "A group is not the right first step. Talking to someone now is."
+steps = ["Call or text 988 now.", "In an emergency, call 911."]
 next_steps = "If you can, tell someone you trust how you are feeling today."
 
 [[scenario]]
@@ -340,7 +343,7 @@ fn snapshot_intake_crisis_result_puts_staff_guidance_first() {
     let app = intake_app(&tree, &[pick(&tree, "safety", "harm")]);
     snapshot!("intake_crisis_result_80x24", &app, 80, 24);
     let text = screen_text(draw(&app, 80, 24).backend().buffer());
-    let banner = text.find("IMPORTANT").unwrap();
+    let banner = text.find("Please get help now").unwrap();
     let staff = text.find("For staff: Stay on the line").unwrap();
     let why = text.find("Why we are showing this").unwrap();
     assert!(banner < staff && staff < why, "{text}");
@@ -461,11 +464,12 @@ fn the_urgent_result_is_unmistakable_without_colour() {
     let text = screen_text(buffer);
     let banner = text
         .lines()
-        .position(|line| line.contains("!! IMPORTANT: Get help now !!"))
+        .position(|line| line.contains("║ Please get help now"))
         .unwrap_or_else(|| panic!("no banner in\n{text}"));
     assert!(banner <= 3, "the banner leads the screen:\n{text}");
-    let summary = text.find("call or text 988").unwrap();
-    assert!(summary < text.find("Why we are showing this").unwrap());
+    assert!(!text.contains("!!"), "no pairs of '!':\n{text}");
+    let steps = text.find("1. Call or text 988 now.").unwrap();
+    assert!(steps < text.find("Why we are showing this").unwrap());
     // The banner is bold and reversed, and no cell has a colour.
     let y = u16::try_from(banner).unwrap();
     let x = u16::try_from(
@@ -473,7 +477,7 @@ fn the_urgent_result_is_unmistakable_without_colour() {
             .nth(banner)
             .unwrap()
             .chars()
-            .position(|c| c == '!')
+            .position(|c| c == 'P')
             .unwrap(),
     )
     .unwrap();
@@ -490,7 +494,7 @@ fn the_urgent_result_is_unmistakable_without_colour() {
 #[test]
 fn the_marked_answer_is_reversed_and_has_the_marker() {
     let tree = fixture();
-    let app = app(&tree, &[Message::Down]);
+    let app = app(&tree, &[Message::Down, Message::Down]);
     let terminal = draw(&app, 80, 24);
     let buffer = terminal.backend().buffer();
     let text = screen_text(buffer);
@@ -519,7 +523,8 @@ fn assert_result_shows_every_block(app: &App<'_>, explanation: &Explanation) {
             | Block::Paragraph(text)
             | Block::Bullet(text)
             | Block::Note(text)
-            | Block::Staff(text) => vec![text],
+            | Block::Staff(text)
+            | Block::Step(_, text) => vec![text],
             Block::Answer(question, answer) => vec![question, answer],
         };
         for part in parts {

@@ -30,10 +30,24 @@ pub struct RawTreeHeader {
     pub start: Text,
     pub disclaimer: Text,
     pub fallback: Option<Text>,
+    pub safety: Option<Text>,
+    pub provisional: Option<Text>,
+    pub urgent_closing: Option<Text>,
+    pub ask_all: Option<Spanned<bool>>,
 }
 
 impl RawTreeHeader {
-    const KEYS: &[&str] = &["title", "version", "start", "disclaimer", "fallback"];
+    const KEYS: &[&str] = &[
+        "title",
+        "version",
+        "start",
+        "disclaimer",
+        "fallback",
+        "safety",
+        "provisional",
+        "urgent_closing",
+        "ask_all",
+    ];
     const REQUIRED: &[&str] = &["title", "version", "start", "disclaimer"];
 }
 
@@ -45,6 +59,10 @@ pub struct RawQuestion {
     pub intake: Option<Text>,
     pub help: Option<Text>,
     pub guidance: Option<Text>,
+    pub record: Option<Text>,
+    pub also: Option<Text>,
+    pub also_intake: Option<Text>,
+    pub also_none: Option<Text>,
     /// Filled from the `[[question.option]]` tables, which are read one by one.
     #[serde(skip)]
     pub options: Vec<RawOption>,
@@ -59,7 +77,18 @@ pub struct RawQuestion {
 }
 
 impl RawQuestion {
-    const KEYS: &[&str] = &["id", "text", "intake", "help", "guidance", "option"];
+    const KEYS: &[&str] = &[
+        "id",
+        "text",
+        "intake",
+        "help",
+        "guidance",
+        "record",
+        "also",
+        "also_intake",
+        "also_none",
+        "option",
+    ];
     const REQUIRED: &[&str] = &["id", "text"];
 }
 
@@ -74,13 +103,28 @@ pub struct RawOption {
     pub reason: Option<Text>,
     pub caveat: Option<Text>,
     pub note: Option<Text>,
+    pub intake_label: Option<Text>,
+    pub change: Option<Text>,
+    pub where_to_look: Option<Looks>,
+    pub alone: Option<Spanned<bool>>,
     #[serde(skip)]
     pub span: Range<usize>,
 }
 
 impl RawOption {
     const KEYS: &[&str] = &[
-        "id", "label", "next", "outcome", "score", "reason", "caveat", "note",
+        "id",
+        "label",
+        "next",
+        "outcome",
+        "score",
+        "reason",
+        "caveat",
+        "note",
+        "intake_label",
+        "change",
+        "where_to_look",
+        "alone",
     ];
     const REQUIRED: &[&str] = &["id", "label"];
 }
@@ -97,6 +141,9 @@ pub struct RawOutcome {
     pub expect: Vec<String>,
     pub next_steps: Option<Text>,
     pub guidance: Option<Text>,
+    #[serde(default)]
+    pub steps: Vec<String>,
+    pub when_you_call: Option<Text>,
     #[serde(skip)]
     pub span: Range<usize>,
 }
@@ -110,6 +157,8 @@ impl RawOutcome {
         "expect",
         "next_steps",
         "guidance",
+        "steps",
+        "when_you_call",
     ];
     const REQUIRED: &[&str] = &["id", "name", "summary"];
 }
@@ -118,7 +167,7 @@ impl RawOutcome {
 #[serde(deny_unknown_fields)]
 pub struct RawScenario {
     pub name: Text,
-    pub answers: Spanned<BTreeMap<Text, Text>>,
+    pub answers: Spanned<BTreeMap<Text, Spanned<ScenarioAnswer>>>,
     pub expect: Text,
     #[serde(skip)]
     pub span: Range<usize>,
@@ -164,6 +213,83 @@ impl<'de> Deserialize<'de> for Scores {
     }
 }
 
+/// The lines of a `where_to_look = { outcome = "..." }` table, in the order of the outcome ids.
+#[derive(Debug, Default)]
+pub struct Looks(pub Vec<(Text, Text)>);
+
+impl<'de> Deserialize<'de> for Looks {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct LooksVisitor;
+
+        impl<'de> serde::de::Visitor<'de> for LooksVisitor {
+            type Value = Looks;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("a map")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Looks, A::Error> {
+                let mut lines: Vec<(Text, Text)> = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    lines.push(entry);
+                }
+                lines.sort_by(|a, b| a.0.get_ref().cmp(b.0.get_ref()));
+                Ok(Looks(lines))
+            }
+        }
+
+        deserializer.deserialize_map(LooksVisitor)
+    }
+}
+
+/// A scenario's answer to one question: an option id, or for the safety screen a list of them
+/// (every danger that applies, in the order they are chosen).
+#[derive(Debug)]
+pub enum ScenarioAnswer {
+    One(String),
+    Many(Vec<Text>),
+}
+
+impl Default for ScenarioAnswer {
+    fn default() -> Self {
+        Self::One(String::new())
+    }
+}
+
+impl<'de> Deserialize<'de> for ScenarioAnswer {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct AnswerVisitor;
+
+        impl<'de> serde::de::Visitor<'de> for AnswerVisitor {
+            type Value = ScenarioAnswer;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("an option id in quotes, or a list of them")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<ScenarioAnswer, E> {
+                Ok(ScenarioAnswer::One(value.to_owned()))
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<ScenarioAnswer, A::Error> {
+                let mut ids = Vec::new();
+                while let Some(id) = seq.next_element::<Text>()? {
+                    ids.push(id);
+                }
+                Ok(ScenarioAnswer::Many(ids))
+            }
+        }
+
+        deserializer.deserialize_any(AnswerVisitor)
+    }
+}
+
 /// Everything read from one file; `None`/missing parts were reported in `diagnostics`.
 #[derive(Debug, Default)]
 pub struct RawDocument {
@@ -185,7 +311,7 @@ const TOP_KEYS: &[&str] = &["tree", "question", "outcome", "scenario"];
 enum Entry {
     Tree {
         span: Range<usize>,
-        header: Option<RawTreeHeader>,
+        header: Option<Box<RawTreeHeader>>,
         diagnostics: Vec<Diagnostic>,
     },
     Questions(Vec<RawQuestion>, Vec<Diagnostic>),
@@ -264,7 +390,7 @@ fn collect(text: &str, entries: Vec<Entry>, errors: &[toml::de::Error]) -> RawDo
     match tree {
         Some((span, header, mut diagnostics)) => {
             doc.header_span = Some(span);
-            doc.header = header;
+            doc.header = header.map(|header| *header);
             doc.diagnostics.append(&mut diagnostics);
         }
         None if doc.diagnostics.is_empty() => doc.diagnostics.push(Diagnostic::error(
@@ -305,7 +431,7 @@ fn read_entry_at(key: Spanned<DeString<'_>>, value: Spanned<DeValue<'_>>) -> Ent
                         &mut diagnostics,
                     )
                 })
-                .map(|(header, _)| header);
+                .map(|(header, _)| Box::new(header));
             Entry::Tree {
                 span,
                 header,
@@ -380,6 +506,12 @@ impl<T: Shift> Shift for Option<T> {
     }
 }
 
+impl<T: Shift> Shift for Box<T> {
+    fn shift(&mut self, offset: usize) {
+        (**self).shift(offset);
+    }
+}
+
 impl<T: Shift> Shift for Vec<T> {
     fn shift(&mut self, offset: usize) {
         for item in self {
@@ -427,6 +559,27 @@ impl Shift for Scores {
     }
 }
 
+impl Shift for Looks {
+    fn shift(&mut self, offset: usize) {
+        self.0.shift(offset);
+    }
+}
+
+impl Shift for Spanned<bool> {
+    fn shift(&mut self, offset: usize) {
+        shift_spanned(self, offset);
+    }
+}
+
+impl Shift for Spanned<ScenarioAnswer> {
+    fn shift(&mut self, offset: usize) {
+        if let ScenarioAnswer::Many(ids) = self.get_mut() {
+            ids.shift(offset);
+        }
+        shift_spanned(self, offset);
+    }
+}
+
 impl Shift for RawTreeHeader {
     fn shift(&mut self, offset: usize) {
         let Self {
@@ -435,12 +588,20 @@ impl Shift for RawTreeHeader {
             start,
             disclaimer,
             fallback,
+            safety,
+            provisional,
+            urgent_closing,
+            ask_all,
         } = self;
         title.shift(offset);
         version.shift(offset);
         start.shift(offset);
         disclaimer.shift(offset);
         fallback.shift(offset);
+        safety.shift(offset);
+        provisional.shift(offset);
+        urgent_closing.shift(offset);
+        ask_all.shift(offset);
     }
 }
 
@@ -452,6 +613,10 @@ impl Shift for RawQuestion {
             intake,
             help,
             guidance,
+            record,
+            also,
+            also_intake,
+            also_none,
             options,
             span,
             options_span,
@@ -462,6 +627,10 @@ impl Shift for RawQuestion {
         intake.shift(offset);
         help.shift(offset);
         guidance.shift(offset);
+        record.shift(offset);
+        also.shift(offset);
+        also_intake.shift(offset);
+        also_none.shift(offset);
         options.shift(offset);
         span.shift(offset);
         options_span.shift(offset);
@@ -479,6 +648,10 @@ impl Shift for RawOption {
             reason,
             caveat,
             note,
+            intake_label,
+            change,
+            where_to_look,
+            alone,
             span,
         } = self;
         id.shift(offset);
@@ -489,6 +662,10 @@ impl Shift for RawOption {
         reason.shift(offset);
         caveat.shift(offset);
         note.shift(offset);
+        intake_label.shift(offset);
+        change.shift(offset);
+        where_to_look.shift(offset);
+        alone.shift(offset);
         span.shift(offset);
     }
 }
@@ -503,6 +680,8 @@ impl Shift for RawOutcome {
             expect: _,
             next_steps,
             guidance,
+            steps: _,
+            when_you_call,
             span,
         } = self;
         id.shift(offset);
@@ -510,6 +689,7 @@ impl Shift for RawOutcome {
         summary.shift(offset);
         next_steps.shift(offset);
         guidance.shift(offset);
+        when_you_call.shift(offset);
         span.shift(offset);
     }
 }
@@ -682,6 +862,10 @@ impl ReadTable for RawQuestion {
             intake: take_text(table, "intake"),
             help: take_text(table, "help"),
             guidance: take_text(table, "guidance"),
+            record: take_text(table, "record"),
+            also: take_text(table, "also"),
+            also_intake: take_text(table, "also_intake"),
+            also_none: take_text(table, "also_none"),
             options: Vec::new(),
             span: 0..0,
             options_span: 0..0,
@@ -696,7 +880,14 @@ impl ReadTable for RawOption {
             DeValue::Table(points) if key.get_ref() == "score" => points
                 .values()
                 .all(|points| integer(points.get_ref()).is_some()),
-            value => key.get_ref() != "score" && is_string(value),
+            DeValue::Table(lines) if key.get_ref() == "where_to_look" => {
+                lines.values().all(|line| is_string(line.get_ref()))
+            }
+            DeValue::Boolean(_) => key.get_ref() == "alone",
+            value => {
+                !matches!(key.get_ref().as_ref(), "score" | "where_to_look" | "alone")
+                    && is_string(value)
+            }
         });
         if !plain {
             return None;
@@ -718,6 +909,31 @@ impl ReadTable for RawOption {
                     .collect(),
             )
         });
+        let where_to_look = table.remove("where_to_look").map(|lines| {
+            let DeValue::Table(lines) = lines.into_inner() else {
+                unreachable!("checked above")
+            };
+            let mut lines: Vec<(Text, Text)> = lines
+                .into_iter()
+                .map(|(outcome, line)| {
+                    let span = line.span();
+                    let text = match line.into_inner() {
+                        DeValue::String(text) => text.into_owned(),
+                        _ => unreachable!("checked above"),
+                    };
+                    (
+                        Spanned::new(outcome.span(), outcome.into_inner().into_owned()),
+                        Spanned::new(span, text),
+                    )
+                })
+                .collect();
+            lines.sort_by(|a, b| a.0.get_ref().cmp(b.0.get_ref()));
+            Looks(lines)
+        });
+        let alone = table.remove("alone").map(|flag| {
+            let span = flag.span();
+            Spanned::new(span, matches!(flag.into_inner(), DeValue::Boolean(true)))
+        });
         Some(Self {
             id: take_text(table, "id")?,
             label: take_text(table, "label")?,
@@ -727,6 +943,10 @@ impl ReadTable for RawOption {
             reason: take_text(table, "reason"),
             caveat: take_text(table, "caveat"),
             note: take_text(table, "note"),
+            intake_label: take_text(table, "intake_label"),
+            change: take_text(table, "change"),
+            where_to_look,
+            alone,
             span: 0..0,
         })
     }
