@@ -485,17 +485,39 @@ pub enum Block {
 /// The answers given, in order, with their wording.
 fn answer_records(walk: &Walk<'_>) -> Vec<AnswerRecord> {
     let tree = walk.tree();
-    walk.answers()
+    let safety = tree.safety;
+    let answers = walk.answers();
+    answers
         .iter()
-        .map(|a| {
+        .enumerate()
+        .map(|(i, a)| {
             let question = &tree.questions[a.question];
             let choice = &question.choices[a.choice];
-            AnswerRecord {
-                question: question.id.clone(),
-                option: choice.id.clone(),
-                question_text: question.text.clone(),
-                option_label: choice.label.clone(),
-                intake_text: question.intake.clone(),
+            // An answer to the safety screen straight after a danger answers its follow-up.
+            let follow_up = safety.is_some_and(|s| {
+                a.question == s.question
+                    && i > 0
+                    && answers[i - 1].question == s.question
+                    && answers[i - 1].choice != s.none
+            });
+            match (&question.also, follow_up) {
+                (Some(also), true) => AnswerRecord {
+                    question: question.id.clone(),
+                    option: choice.id.clone(),
+                    question_text: also.text.clone(),
+                    option_label: match (&also.none_label, safety) {
+                        (Some(label), Some(s)) if s.none == a.choice => label.clone(),
+                        _ => choice.label.clone(),
+                    },
+                    intake_text: also.intake.clone(),
+                },
+                _ => AnswerRecord {
+                    question: question.id.clone(),
+                    option: choice.id.clone(),
+                    question_text: question.text.clone(),
+                    option_label: choice.label.clone(),
+                    intake_text: question.intake.clone(),
+                },
             }
         })
         .collect()

@@ -964,3 +964,140 @@ fn outside_intake_nothing_is_written_unless_asked() {
         .stdout(contains("notes").not());
     assert!(!saved.exists());
 }
+
+/// Each edit that would break the built-in safety screen is refused by `check`.
+#[test]
+fn check_refuses_edits_that_break_the_built_in_safety_screen() {
+    let builtin = groupfit::source::Source::builtin().text().to_owned();
+    let crisis = builtin.find("id = \"crisis\"").unwrap();
+    let urgent = crisis + builtin[crisis..].find("urgent = true\n").unwrap();
+    let mut not_urgent = builtin.clone();
+    not_urgent.replace_range(urgent..urgent + "urgent = true\n".len(), "");
+    let edits = [
+        (not_urgent, "but it is not urgent"),
+        (
+            builtin.replacen("safety = \"safety\"\n", "", 1),
+            "names no safety screen",
+        ),
+        (
+            builtin.replacen("start = \"safety\"", "start = \"who\"", 1),
+            "must be the first question asked",
+        ),
+        (
+            builtin.replacen("  outcome = \"harm_others\"\n", "  next = \"who\"\n", 1),
+            "more than one option of the safety screen goes on",
+        ),
+        (
+            builtin.replacen("  outcome = \"rather_not_say\"\n", "", 1),
+            "option 'rather_not_say' of the safety screen does not end at an urgent outcome",
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (i, (text, words)) in edits.iter().enumerate() {
+        assert_ne!(text, &builtin, "edit {i} changed nothing");
+        let path = dir.path().join(format!("edit{i}.toml"));
+        fs::write(&path, text).unwrap();
+        groupfit()
+            .arg("check")
+            .arg(&path)
+            .assert()
+            .code(1)
+            .stdout(contains(*words))
+            .stdout(contains(": error: "));
+        // A tree that fails the check is never walked either.
+        groupfit()
+            .args(["--plain", "-q"])
+            .arg(&path)
+            .write_stdin("1\n")
+            .assert()
+            .code(1);
+    }
+}
+
+/// No urgent result says anything that belongs to another danger: each topic's words appear only
+/// in the help for that topic (and in "rather not say", which opens every door on purpose).
+#[test]
+fn each_urgent_result_holds_no_advice_of_another_danger() {
+    let source = groupfit::source::Source::builtin();
+    let (tree, _) = groupfit::tree::Tree::load(&source).unwrap();
+    let topics: &[(&str, &[&str])] = &[
+        ("crisis", &["end your life", "ending your life"]),
+        (
+            "harm_others",
+            &["thinking of hurting", "keep everyone safe"],
+        ),
+        ("unsafe", &["Domestic Violence Hotline", "hurting you"]),
+        ("someone_else", &["worried about"]),
+        ("withdrawal", &["alcohol", "drinking", "SAMHSA"]),
+        ("reality", &["voices", "losing touch", "without sleep"]),
+    ];
+    for outcome in tree.outcomes.iter().filter(|o| o.urgent) {
+        if outcome.id == "rather_not_say" {
+            continue;
+        }
+        let said = [
+            Some(outcome.name.as_str()),
+            Some(outcome.summary.as_str()),
+            outcome.when_you_call.as_deref(),
+            outcome.next_steps.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .chain(outcome.steps.iter().map(String::as_str))
+        .collect::<Vec<_>>()
+        .join("\n");
+        assert!(
+            topics.iter().any(|(id, _)| *id == outcome.id),
+            "no topic for urgent outcome {}",
+            outcome.id
+        );
+        for (other, words) in topics.iter().filter(|(id, _)| *id != outcome.id) {
+            for word in *words {
+                assert!(
+                    !said.contains(word),
+                    "'{}' says {word:?}, which belongs to '{other}':\n{said}",
+                    outcome.id
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn plain_mode_raises_the_safety_screen_at_a_later_question_and_keeps_the_answers() {
+    let source = groupfit::source::Source::builtin();
+    let (tree, _) = groupfit::tree::Tree::load(&source).unwrap();
+    let safety = &tree.questions[tree.start];
+    let none = safety.choices.iter().position(|c| c.id == "none").unwrap() + 1;
+    let someone = safety
+        .choices
+        .iter()
+        .position(|c| c.id == "someone_else")
+        .unwrap()
+        + 1;
+    // None of these; the first answer to "who"; then "!" and the danger to someone else. Input
+    // ends at the follow-up ("anything else?"): the help is settled, so it is shown all the same.
+    let typed = format!("{none}\n1\n!\n{someone}\n");
+    let output = groupfit()
+        .arg("--plain")
+        .write_stdin(typed)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(output.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("Safety questions again: your answers so far are kept."),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("How to help the person you are worried about\n"),
+        "{stdout}"
+    );
+    let answers = &stdout[stdout.find("Your answers").unwrap()..];
+    assert!(answers.contains("Who would the group be for?"), "{answers}");
+    assert!(
+        answers.contains("→ Someone I am worried about"),
+        "{answers}"
+    );
+    assert!(!stdout.contains("Provisional"), "{stdout}");
+}

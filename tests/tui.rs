@@ -1269,3 +1269,75 @@ fn terminal_intake_call_survives_a_kill_and_is_exported() {
     assert_terminal_sane(&text);
     assert!(!saved.exists());
 }
+
+/// A mother calls about her 16-year-old, who has posted that she wants to die and is locked in
+/// her room. The worker keys what they hear: Enter by reflex (nothing happens), the danger to
+/// someone else, and "nothing else"; the result is the help for the one who is worried, with its
+/// guidance for staff.
+#[test]
+fn terminal_a_parent_calls_about_her_child() {
+    if !tmux_available("terminal_a_parent_calls_about_her_child") {
+        return;
+    }
+    let tree = builtin();
+    let state = tempfile::tempdir().unwrap();
+    let exports = tempfile::tempdir().unwrap();
+    let args = ["--intake", "--export-dir", exports.path().to_str().unwrap()];
+    let env = [("XDG_STATE_HOME", state.path())];
+    let pane = Pane::start_with("intake-parent", 100, 30, None, &args, &env);
+    let first = pane.wait_for(&question(1));
+    assert!(first.contains("4. Someone I am worried about"), "{first}");
+    assert!(
+        !first.contains(tui::MARKER),
+        "nothing is marked at first:\n{first}"
+    );
+
+    pane.send("Enter");
+    // Another key after Enter, so that the screen is known to have handled the Enter.
+    pane.send("?");
+    pane.wait_for("Why we ask this");
+    pane.send("?");
+    let text = pane.wait_until("the help closed", |t| !t.contains("Why we ask this"));
+    assert!(
+        text.contains(&question(1)),
+        "Enter alone chose nothing:\n{text}"
+    );
+
+    pane.send(&key_for(&tree, "safety", "someone_else"));
+    let follow_up = pane.wait_for("Safety questions");
+    assert!(
+        follow_up.contains("is anything else on this list also true"),
+        "{follow_up}"
+    );
+    assert!(
+        follow_up.contains("7. No, nothing else on the list"),
+        "{follow_up}"
+    );
+    assert!(
+        !follow_up.contains("4. Someone I am worried about"),
+        "{follow_up}"
+    );
+    let safety = &tree.questions[tree.start];
+    let offered = safety.choices.len() - 1;
+    pane.send(&offered.to_string());
+
+    let result = pane.wait_for("How to help the person you are worried about");
+    for words in [
+        "For staff: The caller is worried about someone else",
+        "Read this first",
+        "1-800-222-1222",
+    ] {
+        let text = pane.wait_until(&format!("{words:?} on the result"), |text| {
+            text.contains(words)
+        });
+        assert!(text.contains(words));
+    }
+    assert!(!result.contains("Provisional"), "{result}");
+    assert!(!result.contains("!!"), "{result}");
+    assert!(
+        !result.contains("You told us you are having thoughts"),
+        "{result}"
+    );
+    pane.send("C-c");
+    pane.wait_for("__DONE");
+}

@@ -173,14 +173,20 @@ impl Screen<'_> {
                 ),
             )),
             Some(first) => {
-                let (line, _) = self.source.position(question.choices[first].span.start);
-                for &extra in &going_on[1..] {
-                    let choice = &question.choices[extra];
+                if going_on.len() > 1 {
+                    let named: Vec<String> = going_on
+                        .iter()
+                        .map(|&c| {
+                            let (line, _) = self.source.position(question.choices[c].span.start);
+                            format!("'{}' (line {line})", question.choices[c].id)
+                        })
+                        .collect();
+                    let second = &question.choices[going_on[1]];
                     diagnostics.push(Diagnostic::error(
-                        choice.next_span.clone().unwrap_or(choice.span.clone()),
+                        second.next_span.clone().unwrap_or(second.span.clone()),
                         format!(
-                            "option '{}' of the safety screen goes on to other questions, but only one option may: the one that says no danger applies ('{}', line {line}); end this one at an urgent outcome with outcome = \"...\"",
-                            choice.id, question.choices[first].id
+                            "more than one option of the safety screen goes on to other questions ({}); only the one that says no danger applies may, so end each of the others at an urgent outcome with outcome = \"...\"",
+                            named.join(", ")
                         ),
                     ));
                 }

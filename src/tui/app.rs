@@ -1419,4 +1419,143 @@ steps = ["Call 988."]
         let session = app.session(Timestamp::now()).unwrap();
         assert!(session.started >= before, "{} < {before}", session.started);
     }
+
+    fn builtin() -> Tree {
+        Tree::load(&Source::builtin()).unwrap().0
+    }
+
+    /// The place of an option among the answers on screen.
+    fn place(app: &App<'_>, id: &str) -> usize {
+        let asking = app.asking().unwrap();
+        let question = &app.tree().questions[asking.question];
+        asking
+            .offered
+            .iter()
+            .position(|&c| question.choices[c].id == id)
+            .unwrap_or_else(|| panic!("{id} is not offered"))
+    }
+
+    #[test]
+    fn enter_alone_on_the_safety_screen_chooses_nothing() {
+        let tree = builtin();
+        let mut app = App::new(&tree, Theme::plain());
+        assert_eq!(app.selected(), None);
+        send(&mut app, &[Message::Choose, Message::Choose]);
+        assert!(app.walk().answers().is_empty());
+        assert_eq!(app.screen(), Screen::Question);
+        // The arrows mark an answer; only then does Enter choose it.
+        send(&mut app, &[Message::Down]);
+        assert_eq!(app.selected(), Some(0));
+        send(&mut app, &[Message::Up, Message::Choose]);
+        assert_eq!(app.walk().answers().len(), 1);
+    }
+
+    #[test]
+    fn a_danger_asks_about_the_others_then_gives_help_for_each_most_urgent_first() {
+        let tree = builtin();
+        let mut app = App::new(&tree, Theme::plain());
+        let withdrawal = place(&app, "withdrawal");
+        send(&mut app, &[Message::Pick(withdrawal)]);
+        assert_eq!(app.screen(), Screen::Question);
+        let asking = app.asking().unwrap();
+        assert_eq!(asking.kind, Ask::FollowUp);
+        assert_eq!(
+            app.selected(),
+            None,
+            "nothing is marked on the follow-up either"
+        );
+        let question = &tree.questions[asking.question];
+        assert!(
+            asking
+                .offered
+                .iter()
+                .all(|&c| question.choices[c].id != "withdrawal")
+        );
+        send(&mut app, &[Message::Choose]);
+        assert_eq!(app.walk().answers().len(), 1, "Enter alone chose nothing");
+        let suicide = place(&app, "suicide");
+        send(&mut app, &[Message::Pick(suicide)]);
+        assert_eq!(app.asking().map(|a| a.kind), Some(Ask::FollowUp));
+        let none = place(&app, "none");
+        send(&mut app, &[Message::Pick(none)]);
+        assert_eq!(app.screen(), Screen::Result);
+        let Some(Ok(explanation)) = app.result() else {
+            panic!("no result")
+        };
+        let help: Vec<&str> = explanation
+            .urgent_help
+            .iter()
+            .map(|h| h.id.as_str())
+            .collect();
+        assert_eq!(help, ["crisis", "withdrawal"]);
+        // Going back reopens the follow-up, then takes back the second danger.
+        send(&mut app, &[Message::Back]);
+        assert_eq!(app.asking().map(|a| a.kind), Some(Ask::FollowUp));
+        send(&mut app, &[Message::Back]);
+        assert_eq!(app.walk().answers().len(), 1);
+    }
+
+    #[test]
+    fn would_rather_not_say_ends_the_screen_at_once() {
+        let tree = builtin();
+        let mut app = App::new(&tree, Theme::plain());
+        let rather = place(&app, "rather_not_say");
+        send(&mut app, &[Message::Pick(rather)]);
+        assert_eq!(app.screen(), Screen::Result);
+    }
+
+    #[test]
+    fn the_safety_screen_can_be_raised_at_a_later_question_keeping_the_answers() {
+        let tree = builtin();
+        let mut app = App::new(&tree, Theme::plain());
+        send(&mut app, &[Message::Concern]);
+        assert_eq!(
+            app.asking().map(|a| a.kind),
+            Some(Ask::Question),
+            "not on the safety screen itself"
+        );
+        let none = place(&app, "none");
+        send(
+            &mut app,
+            &[Message::Pick(none), Message::Down, Message::Down],
+        );
+        let who = app.asking().unwrap().question;
+        assert_eq!(app.selected(), Some(1));
+        send(&mut app, &[Message::Concern]);
+        assert_eq!(app.asking().map(|a| a.kind), Some(Ask::Raised));
+        assert_eq!(app.selected(), None);
+        send(&mut app, &[Message::Choose]);
+        assert_eq!(app.walk().answers().len(), 1, "Enter alone chose nothing");
+        // "None of these" on the raised screen goes back to where the person was.
+        let none = place(&app, "none");
+        send(&mut app, &[Message::Pick(none)]);
+        assert_eq!(
+            app.asking().map(|a| (a.kind, a.question)),
+            Some((Ask::Question, who))
+        );
+        assert_eq!(app.selected(), Some(1), "the mark came back");
+        assert_eq!(app.walk().answers().len(), 1);
+        // Esc (back) closes it too.
+        send(&mut app, &[Message::Concern, Message::Back]);
+        assert_eq!(app.asking().map(|a| a.kind), Some(Ask::Question));
+        // A danger raised later keeps every answer given before it.
+        send(&mut app, &[Message::Pick(0), Message::Concern]);
+        let someone = place(&app, "someone_else");
+        send(&mut app, &[Message::Pick(someone)]);
+        assert_eq!(app.asking().map(|a| a.kind), Some(Ask::FollowUp));
+        let none = place(&app, "none");
+        send(&mut app, &[Message::Pick(none)]);
+        assert_eq!(app.screen(), Screen::Result);
+        let Some(Ok(explanation)) = app.result() else {
+            panic!("no result")
+        };
+        assert_eq!(explanation.outcome.id, "someone_else");
+        let asked: Vec<&str> = explanation
+            .answers
+            .iter()
+            .map(|a| a.question.as_str())
+            .collect();
+        assert_eq!(asked, ["safety", "who", "safety", "safety"]);
+        assert_eq!(explanation.answers[2].option, "someone_else");
+    }
 }
