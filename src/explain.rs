@@ -170,6 +170,11 @@ impl Explanation {
             {
                 push_once(&mut keep_in_mind, caveat);
             }
+            for (o, line) in &choice.keep_in_mind {
+                if *o == rec.outcome {
+                    push_once(&mut keep_in_mind, line);
+                }
+            }
             if let Some(note) = &choice.note {
                 push_once(&mut keep_in_mind, note);
             }
@@ -702,6 +707,8 @@ text = "Friends outside?"
   reason = "You want friends."
   caveat = "Therapy groups ask members not to meet outside."
   note = "Ask the group about its rules."
+  keep_in_mind = { support = "Support groups welcome friendships; say hello after the meeting." }
+  where_to_look = { support = "Ask at the community centre.", therapy = "Ask a therapist." }
   [[question.option]]
   id = "separate"
   label = "No"
@@ -764,11 +771,34 @@ guidance = "Stay on the line."
         assert!(
             e.keep_in_mind[0].contains("just as much to a therapy group as to a support group")
         );
-        // 'friends' scored for support, so its caveat (about therapy) is not shown; its note is.
-        assert_eq!(&e.keep_in_mind[1..], ["Ask the group about its rules."]);
+        // 'friends' scored for support, so its caveat (about therapy) is not shown; its line for
+        // support and its note are.
+        assert_eq!(
+            &e.keep_in_mind[1..],
+            [
+                "Support groups welcome friendships; say hello after the meeting.",
+                "Ask the group about its rules."
+            ]
+        );
 
         let e = explain(&["change", "separate"]);
         assert!(e.keep_in_mind.is_empty());
+    }
+
+    #[test]
+    fn lines_by_outcome_show_only_for_the_outcome_recommended() {
+        let e = explain(&["cope", "friends"]);
+        assert_eq!(e.outcome.id, "support");
+        assert!(e.keep_in_mind.iter().any(|k| k.starts_with("Support groups welcome")));
+        assert_eq!(e.where_to_look, ["Ask at the community centre."]);
+        let text = e.to_text(80);
+        let next = text.find("Next steps").unwrap();
+        assert!(text[next..].contains("- Ask at the community centre."), "{text}");
+        assert!(!text.contains("Ask a therapist."), "{text}");
+
+        let e = explain(&["change", "separate"]);
+        assert!(e.where_to_look.is_empty());
+        assert!(!e.keep_in_mind.iter().any(|k| k.starts_with("Support groups welcome")));
     }
 
     #[test]

@@ -99,6 +99,9 @@ pub struct Choice {
     /// Where to look, by outcome, shown under next steps when this answer was given and that
     /// outcome is recommended.
     pub where_to_look: Vec<(OutcomeIx, String)>,
+    /// What to keep in mind, by outcome, shown when this answer was given and that outcome is
+    /// recommended: the clash between the answer and what that kind of group asks.
+    pub keep_in_mind: Vec<(OutcomeIx, String)>,
     /// On the safety screen: this answer ends the screen at once, with no follow-up.
     pub alone: bool,
     pub span: Range<usize>,
@@ -252,6 +255,7 @@ struct Links {
     score: Vec<(OutcomeIx, i64)>,
     score_spans: Vec<Range<usize>>,
     where_to_look: Vec<(OutcomeIx, String)>,
+    keep_in_mind: Vec<(OutcomeIx, String)>,
 }
 
 impl Question {
@@ -281,6 +285,7 @@ impl Question {
                 intake_label: option.intake_label.map(toml::Spanned::into_inner),
                 change: option.change.map(toml::Spanned::into_inner),
                 where_to_look: links.where_to_look,
+                keep_in_mind: links.keep_in_mind,
                 alone: option.alone.is_some_and(toml::Spanned::into_inner),
                 span: option.span,
                 score_spans: links.score_spans,
@@ -646,12 +651,10 @@ impl<'s> Builder<'s> {
                 score_spans.push(name.span());
             }
         }
-        let mut where_to_look = Vec::new();
-        for (name, line) in option.where_to_look.iter().flat_map(|looks| &looks.0) {
-            if let Some(o) = self.resolve_outcome(outcome_ids, name, "where_to_look") {
-                where_to_look.push((o, line.get_ref().clone()));
-            }
-        }
+        let where_to_look =
+            self.lines_by_outcome(outcome_ids, option.where_to_look.as_ref(), "where_to_look");
+        let keep_in_mind =
+            self.lines_by_outcome(outcome_ids, option.keep_in_mind.as_ref(), "keep_in_mind");
         if self.diagnostics.len() > before {
             return None;
         }
@@ -660,7 +663,24 @@ impl<'s> Builder<'s> {
             score,
             score_spans,
             where_to_look,
+            keep_in_mind,
         })
+    }
+
+    /// A `{ outcome = "text" }` table with its outcome ids resolved.
+    fn lines_by_outcome(
+        &mut self,
+        outcome_ids: &HashMap<String, OutcomeIx>,
+        lines: Option<&raw::Looks>,
+        key: &str,
+    ) -> Vec<(OutcomeIx, String)> {
+        let mut resolved = Vec::new();
+        for (name, line) in lines.iter().flat_map(|looks| &looks.0) {
+            if let Some(o) = self.resolve_outcome(outcome_ids, name, key) {
+                resolved.push((o, line.get_ref().clone()));
+            }
+        }
+        resolved
     }
 
     /// Reports each cycle once, as the chain of question ids, at the `next` that closes it.

@@ -106,6 +106,7 @@ pub struct RawOption {
     pub intake_label: Option<Text>,
     pub change: Option<Text>,
     pub where_to_look: Option<Looks>,
+    pub keep_in_mind: Option<Looks>,
     pub alone: Option<Spanned<bool>>,
     #[serde(skip)]
     pub span: Range<usize>,
@@ -124,6 +125,7 @@ impl RawOption {
         "intake_label",
         "change",
         "where_to_look",
+        "keep_in_mind",
         "alone",
     ];
     const REQUIRED: &[&str] = &["id", "label"];
@@ -213,7 +215,8 @@ impl<'de> Deserialize<'de> for Scores {
     }
 }
 
-/// The lines of a `where_to_look = { outcome = "..." }` table, in the order of the outcome ids.
+/// The lines of a `where_to_look` or `keep_in_mind` table (`{ outcome = "..." }`), in the order
+/// of the outcome ids.
 #[derive(Debug, Default)]
 pub struct Looks(pub Vec<(Text, Text)>);
 
@@ -651,6 +654,7 @@ impl Shift for RawOption {
             intake_label,
             change,
             where_to_look,
+            keep_in_mind,
             alone,
             span,
         } = self;
@@ -665,6 +669,7 @@ impl Shift for RawOption {
         intake_label.shift(offset);
         change.shift(offset);
         where_to_look.shift(offset);
+        keep_in_mind.shift(offset);
         alone.shift(offset);
         span.shift(offset);
     }
@@ -880,13 +885,17 @@ impl ReadTable for RawOption {
             DeValue::Table(points) if key.get_ref() == "score" => points
                 .values()
                 .all(|points| integer(points.get_ref()).is_some()),
-            DeValue::Table(lines) if key.get_ref() == "where_to_look" => {
+            DeValue::Table(lines)
+                if matches!(key.get_ref().as_ref(), "where_to_look" | "keep_in_mind") =>
+            {
                 lines.values().all(|line| is_string(line.get_ref()))
             }
             DeValue::Boolean(_) => key.get_ref() == "alone",
             value => {
-                !matches!(key.get_ref().as_ref(), "score" | "where_to_look" | "alone")
-                    && is_string(value)
+                !matches!(
+                    key.get_ref().as_ref(),
+                    "score" | "where_to_look" | "keep_in_mind" | "alone"
+                ) && is_string(value)
             }
         });
         if !plain {
@@ -909,27 +918,8 @@ impl ReadTable for RawOption {
                     .collect(),
             )
         });
-        let where_to_look = table.remove("where_to_look").map(|lines| {
-            let DeValue::Table(lines) = lines.into_inner() else {
-                unreachable!("checked above")
-            };
-            let mut lines: Vec<(Text, Text)> = lines
-                .into_iter()
-                .map(|(outcome, line)| {
-                    let span = line.span();
-                    let text = match line.into_inner() {
-                        DeValue::String(text) => text.into_owned(),
-                        _ => unreachable!("checked above"),
-                    };
-                    (
-                        Spanned::new(outcome.span(), outcome.into_inner().into_owned()),
-                        Spanned::new(span, text),
-                    )
-                })
-                .collect();
-            lines.sort_by(|a, b| a.0.get_ref().cmp(b.0.get_ref()));
-            Looks(lines)
-        });
+        let where_to_look = take_looks(table, "where_to_look");
+        let keep_in_mind = take_looks(table, "keep_in_mind");
         let alone = table.remove("alone").map(|flag| {
             let span = flag.span();
             Spanned::new(span, matches!(flag.into_inner(), DeValue::Boolean(true)))
@@ -946,10 +936,35 @@ impl ReadTable for RawOption {
             intake_label: take_text(table, "intake_label"),
             change: take_text(table, "change"),
             where_to_look,
+            keep_in_mind,
             alone,
             span: 0..0,
         })
     }
+}
+
+/// Removes a table of outcome ids to text (whose values have been checked to be strings).
+fn take_looks(table: &mut DeTable<'_>, key: &str) -> Option<Looks> {
+    let lines = table.remove(key)?;
+    let DeValue::Table(lines) = lines.into_inner() else {
+        unreachable!("checked to be a table")
+    };
+    let mut lines: Vec<(Text, Text)> = lines
+        .into_iter()
+        .map(|(outcome, line)| {
+            let span = line.span();
+            let text = match line.into_inner() {
+                DeValue::String(text) => text.into_owned(),
+                _ => unreachable!("checked to be a string"),
+            };
+            (
+                Spanned::new(outcome.span(), outcome.into_inner().into_owned()),
+                Spanned::new(span, text),
+            )
+        })
+        .collect();
+    lines.sort_by(|a, b| a.0.get_ref().cmp(b.0.get_ref()));
+    Some(Looks(lines))
 }
 
 fn is_string(value: &DeValue<'_>) -> bool {
