@@ -789,16 +789,27 @@ guidance = "Stay on the line."
     fn lines_by_outcome_show_only_for_the_outcome_recommended() {
         let e = explain(&["cope", "friends"]);
         assert_eq!(e.outcome.id, "support");
-        assert!(e.keep_in_mind.iter().any(|k| k.starts_with("Support groups welcome")));
+        assert!(
+            e.keep_in_mind
+                .iter()
+                .any(|k| k.starts_with("Support groups welcome"))
+        );
         assert_eq!(e.where_to_look, ["Ask at the community centre."]);
         let text = e.to_text(80);
         let next = text.find("Next steps").unwrap();
-        assert!(text[next..].contains("- Ask at the community centre."), "{text}");
+        assert!(
+            text[next..].contains("- Ask at the community centre."),
+            "{text}"
+        );
         assert!(!text.contains("Ask a therapist."), "{text}");
 
         let e = explain(&["change", "separate"]);
         assert!(e.where_to_look.is_empty());
-        assert!(!e.keep_in_mind.iter().any(|k| k.starts_with("Support groups welcome")));
+        assert!(
+            !e.keep_in_mind
+                .iter()
+                .any(|k| k.starts_with("Support groups welcome"))
+        );
     }
 
     #[test]

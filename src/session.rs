@@ -733,13 +733,16 @@ mod tests {
     const THERAPY: &[(&str, &str)] = &[
         ("safety", "none"),
         ("who", "myself"),
-        ("want", "change"),
-        ("issue", "patterns"),
-        ("shared", "same"),
-        ("leader", "professional"),
-        ("commitment", "short_course"),
-        ("outside", "separate"),
+        ("age", "adult"),
+        ("want", "pattern"),
+        ("pattern_what", "relationships"),
+        ("shared", "mix"),
         ("feedback", "welcome"),
+        ("peers", "no"),
+        ("leader", "professional"),
+        ("commitment", "months"),
+        ("outside", "separate"),
+        ("cost", "can_pay"),
     ];
 
     fn at(seconds: i64) -> Timestamp {
@@ -817,7 +820,7 @@ mod tests {
         let resumed = resume(&tree, &session);
         assert_eq!(resumed.replayed, 4);
         assert_eq!(resumed.stopped, None);
-        let next = tree.question_ix("shared").unwrap();
+        let next = tree.question_ix("pattern_what").unwrap();
         assert_eq!(resumed.walk.position(), Position::Asking(next));
 
         let finished = Session::of(&walk(&tree, THERAPY), "", at(0), at(1));
@@ -837,13 +840,13 @@ mod tests {
         assert!(change.contains("version 2025.01"), "{change}");
         assert!(change.contains("may not mean the same"), "{change}");
 
-        session.answers[2].option = "gone".to_owned();
+        session.answers[3].option = "gone".to_owned();
         let resumed = resume(&tree, &session);
-        assert_eq!(resumed.replayed, 2);
+        assert_eq!(resumed.replayed, 3);
         let why = resumed.stopped.unwrap();
         assert!(why.contains("'want' has no option 'gone'"), "{why}");
 
-        session.answers[2].question = "elsewhere".to_owned();
+        session.answers[3].question = "elsewhere".to_owned();
         let why = resume(&tree, &session).stopped.unwrap();
         assert!(why.contains("continue with 'elsewhere'"), "{why}");
     }

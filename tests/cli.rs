@@ -731,13 +731,16 @@ fn typed_answers(answers: &[(&str, &str)]) -> String {
 const THERAPY: &[(&str, &str)] = &[
     ("safety", "none"),
     ("who", "myself"),
-    ("want", "change"),
-    ("issue", "patterns"),
-    ("shared", "same"),
-    ("leader", "professional"),
-    ("commitment", "short_course"),
-    ("outside", "separate"),
+    ("age", "adult"),
+    ("want", "pattern"),
+    ("pattern_what", "relationships"),
+    ("shared", "mix"),
     ("feedback", "welcome"),
+    ("peers", "no"),
+    ("leader", "professional"),
+    ("commitment", "months"),
+    ("outside", "separate"),
+    ("cost", "can_pay"),
 ];
 
 #[cfg(unix)]
@@ -1094,7 +1097,7 @@ fn plain_mode_raises_the_safety_screen_at_a_later_question_and_keeps_the_answers
         "{stdout}"
     );
     let answers = &stdout[stdout.find("Your answers").unwrap()..];
-    assert!(answers.contains("Who would the group be for?"), "{answers}");
+    assert!(answers.contains("Who is the group for?"), "{answers}");
     assert!(
         answers.contains("→ Someone I am worried about"),
         "{answers}"

@@ -1117,13 +1117,16 @@ fn terminal_intake_call_survives_a_kill_and_is_exported() {
     let answers = [
         ("safety", "none"),
         ("who", "myself"),
-        ("want", "change"),
-        ("issue", "patterns"),
-        ("shared", "same"),
-        ("leader", "professional"),
-        ("commitment", "short_course"),
-        ("outside", "separate"),
+        ("age", "adult"),
+        ("want", "pattern"),
+        ("pattern_what", "relationships"),
+        ("shared", "mix"),
         ("feedback", "welcome"),
+        ("peers", "no"),
+        ("leader", "professional"),
+        ("commitment", "months"),
+        ("outside", "separate"),
+        ("cost", "can_pay"),
     ];
 
     // Two answers, each saved as soon as it is given; then the process dies.
