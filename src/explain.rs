@@ -621,8 +621,16 @@ pub fn short_hash(sha256: &str) -> &str {
     sha256.get(..12).unwrap_or(sha256)
 }
 
+/// How every report and screen wraps text: at spaces only, so that phone numbers such as
+/// 1-800-662-4357, and words such as "Self-help", are never broken across lines.
+pub fn wrapping(width: usize) -> textwrap::Options<'static> {
+    textwrap::Options::new(width.max(1))
+        .word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .wrap_algorithm(textwrap::WrapAlgorithm::FirstFit)
+}
+
 fn indent(text: &str, width: usize, first: &str, rest: &str) -> String {
-    let options = textwrap::Options::new(width)
+    let options = wrapping(width)
         .initial_indent(first)
         .subsequent_indent(rest);
     let mut out = String::new();

@@ -509,7 +509,7 @@ fn raise_concern(
 
 fn write_wrapped(output: &mut impl Write, text: &str, indent: &str) -> io::Result<()> {
     let rest = format!("{indent}   ");
-    let options = textwrap::Options::new(REPORT_WIDTH)
+    let options = explain::wrapping(REPORT_WIDTH)
         .initial_indent(indent)
         .subsequent_indent(&rest);
     for line in textwrap::wrap(text, options) {

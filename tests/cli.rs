@@ -1104,3 +1104,33 @@ fn plain_mode_raises_the_safety_screen_at_a_later_question_and_keeps_the_answers
     );
     assert!(!stdout.contains("Provisional"), "{stdout}");
 }
+
+/// A phone number is never broken across lines, in the report or in plain mode.
+#[test]
+fn phone_numbers_are_never_broken_across_lines() {
+    let source = groupfit::source::Source::builtin();
+    let (tree, _) = groupfit::tree::Tree::load(&source).unwrap();
+    let safety = &tree.questions[tree.start];
+    let dangers = safety
+        .choices
+        .iter()
+        .filter(|c| matches!(c.step, groupfit::tree::Step::Outcome(_)));
+    for choice in dangers {
+        let output = groupfit()
+            .args(["answer", "--answer", &format!("safety={}", choice.id)])
+            .output()
+            .unwrap();
+        let text = String::from_utf8(output.stdout).unwrap();
+        assert!(text.contains("call"), "{text}");
+        for line in text.lines() {
+            let end = line.trim_end();
+            let broken = end
+                .strip_suffix('-')
+                .is_some_and(|rest| rest.ends_with(|c: char| c.is_ascii_digit()));
+            assert!(
+                !broken,
+                "a number is broken at the end of {line:?}:\n{text}"
+            );
+        }
+    }
+}

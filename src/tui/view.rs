@@ -1072,11 +1072,9 @@ fn wrap(text: &str, width: u16, first: &str, rest: &str, style: Style) -> Vec<Li
         .collect()
 }
 
-/// Lines break only at spaces: "Ctrl-C" and "Self-help" stay whole.
+/// Lines break only at spaces: "Ctrl-C", "Self-help" and phone numbers stay whole.
 fn wrapping(width: usize) -> textwrap::Options<'static> {
-    textwrap::Options::new(width.max(1))
-        .word_splitter(textwrap::WordSplitter::NoHyphenation)
-        .wrap_algorithm(textwrap::WrapAlgorithm::FirstFit)
+    explain::wrapping(width)
 }
 
 fn len_u16(n: usize) -> u16 {
