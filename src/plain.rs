@@ -445,6 +445,11 @@ fn write_question(
             writeln!(output, "(Type ? to hear why we ask.)")?;
         }
     }
+    let chosen = if follow_up {
+        walk.dangers()
+    } else {
+        Vec::new()
+    };
     for (i, &c) in walk.offered().iter().enumerate() {
         let choice = &question.choices[c];
         let label = match (&question.also, follow_up) {
@@ -453,7 +458,12 @@ fn write_question(
             }
             _ => choice.label.as_str(),
         };
-        write_wrapped(output, &format!("{}. {label}", i + 1), "  ")?;
+        let already = if chosen.contains(&c) {
+            " (already chosen)"
+        } else {
+            ""
+        };
+        write_wrapped(output, &format!("{}. {label}{already}", i + 1), "  ")?;
     }
     Ok(())
 }

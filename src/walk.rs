@@ -152,13 +152,11 @@ impl<'t> Walk<'t> {
     }
 
     /// The answers offered now, as choice indices in the order shown: every answer of the
-    /// question asked, or on the follow-up the dangers not yet chosen and "nothing else".
+    /// question asked. The follow-up shows every answer of the safety screen too, so that each
+    /// keeps its number; those already chosen ([`Walk::dangers`]) cannot be chosen again.
     pub fn offered(&self) -> Vec<usize> {
         if let Some(q) = self.follow_up() {
-            let chosen = self.dangers();
-            return (0..self.tree.questions[q].choices.len())
-                .filter(|c| !chosen.contains(c))
-                .collect();
+            return (0..self.tree.questions[q].choices.len()).collect();
         }
         match self.position() {
             Position::Asking(q) => (0..self.tree.questions[q].choices.len()).collect(),
@@ -167,10 +165,14 @@ impl<'t> Walk<'t> {
     }
 
     /// Answers the safety screen's follow-up: another danger, or the no-danger option for
-    /// "nothing else". Ignored when no follow-up is asked or the choice is not offered.
+    /// "nothing else". Ignored when no follow-up is asked, or the choice does not exist or was
+    /// already chosen.
     pub fn answer_follow_up(&mut self, choice: usize) -> bool {
         match self.follow_up() {
-            Some(question) if self.offered().contains(&choice) => {
+            Some(question)
+                if choice < self.tree.questions[question].choices.len()
+                    && !self.dangers().contains(&choice) =>
+            {
                 self.answers.push(Answer { question, choice });
                 true
             }

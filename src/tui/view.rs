@@ -451,6 +451,12 @@ fn question_layout(app: &App<'_>, width: u16, height: u16, panel: bool) -> Quest
     };
 
     let none = app.tree().safety.map(|s| s.none);
+    // On the follow-up, the dangers already chosen keep their place and number.
+    let chosen = if asking.kind == Ask::FollowUp {
+        app.walk().dangers()
+    } else {
+        Vec::new()
+    };
     let number_width = asking.offered.len().to_string().len();
     let options: Vec<Vec<Line<'static>>> = asking
         .offered
@@ -464,6 +470,11 @@ fn question_layout(app: &App<'_>, width: u16, height: u16, panel: bool) -> Quest
                 }
                 _ => choice.label.as_str(),
             };
+            let label = if chosen.contains(&c) {
+                format!("{label} (already chosen)")
+            } else {
+                label.to_owned()
+            };
             let is_marked = Some(i) == app.selected();
             let marker = if is_marked { MARKER } else { " " };
             let first = format!("{marker} {:>number_width$}. ", i + 1);
@@ -473,7 +484,12 @@ fn question_layout(app: &App<'_>, width: u16, height: u16, panel: bool) -> Quest
             } else {
                 Style::new()
             };
-            wrap(label, width, &first, &rest, style)
+            let style = if chosen.contains(&c) {
+                style.patch(theme.aside())
+            } else {
+                style
+            };
+            wrap(&label, width, &first, &rest, style)
         })
         .collect();
 
