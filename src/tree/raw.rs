@@ -328,19 +328,26 @@ enum Entry {
 
 /// Reads a whole document, collecting every problem rather than stopping at the first.
 ///
-/// Problems are listed in a fixed order whatever the batches: syntax errors, unknown top-level
-/// keys (by name), then those of `[tree]`, of the questions, outcomes and scenarios in file order.
+/// Problems are listed in a fixed order whatever the batches: syntax errors, numbers that cannot
+/// be read (by position), unknown top-level keys (by name), then those of `[tree]`, of the
+/// questions, outcomes and scenarios in file order.
 pub fn read(text: &str) -> RawDocument {
     read_with(text, chunked::Options::default())
 }
 
 fn read_with(text: &str, options: chunked::Options) -> RawDocument {
-    let (entries, errors) = chunked::parse_mapped(text, options, &read_entry);
+    let (entries, errors) = chunked::parse_mapped(text, options, &|key, value, offset| {
+        read_entry(text, key, value, offset)
+    });
     collect(text, entries, &errors)
 }
 
 /// Puts the entries of a document together, and its problems in their fixed order.
-fn collect(text: &str, entries: Vec<Entry>, errors: &[toml::de::Error]) -> RawDocument {
+fn collect(
+    text: &str,
+    entries: Vec<(Entry, Unreadable)>,
+    errors: &[toml::de::Error],
+) -> RawDocument {
     let mut doc = RawDocument::default();
     for error in errors {
         doc.diagnostics.push(syntax_error(error, text));
@@ -353,7 +360,11 @@ fn collect(text: &str, entries: Vec<Entry>, errors: &[toml::de::Error]) -> RawDo
     let mut question_diagnostics = Vec::new();
     let mut outcome_diagnostics = Vec::new();
     let mut scenario_diagnostics = Vec::new();
-    for entry in entries {
+    let mut numbers = Vec::new();
+    let mut unreadable_spans = Vec::new();
+    for (entry, mut unreadable) in entries {
+        numbers.append(&mut unreadable.diagnostics);
+        unreadable_spans.append(&mut unreadable.spans);
         match entry {
             // `[[tree]]` written in several batches is still one array, reported once with the
             // first batch; later batches add nothing.
@@ -380,6 +391,28 @@ fn collect(text: &str, entries: Vec<Entry>, errors: &[toml::de::Error]) -> RawDo
             }
         }
     }
+
+    // The entries come in key order or in document order, depending on how the text was parsed.
+    numbers.sort_by_key(|number| number.span.as_ref().map(|span| span.start));
+    // One message per value: a number that cannot be read is what to fix, and the parser or
+    // `unreadable_numbers` has said why, so what the tables' reading says about the same value
+    // ("integer number overflowed") is left out.
+    let without_numbers = |diagnostics: &mut Vec<Diagnostic>| {
+        if !unreadable_spans.is_empty() {
+            diagnostics.retain(|d| {
+                d.span
+                    .as_ref()
+                    .is_none_or(|span| !unreadable_spans.contains(span))
+            });
+        }
+    };
+    without_numbers(&mut question_diagnostics);
+    without_numbers(&mut outcome_diagnostics);
+    without_numbers(&mut scenario_diagnostics);
+    if let Some((_, _, diagnostics)) = &mut tree {
+        without_numbers(diagnostics);
+    }
+    doc.diagnostics.append(&mut numbers);
 
     for (name, span) in unknown {
         doc.diagnostics.push(Diagnostic::error(
@@ -408,14 +441,22 @@ fn collect(text: &str, entries: Vec<Entry>, errors: &[toml::de::Error]) -> RawDo
     doc
 }
 
-/// Reads one top-level entry (see [`Entry`]) and moves its spans by `offset`, as
-/// [`chunked::parse_mapped`] asks.
-fn read_entry(key: Spanned<DeString<'_>>, value: Spanned<DeValue<'_>>, offset: usize) -> Entry {
-    let mut entry = read_entry_at(key, value);
+/// Reads one top-level entry (see [`Entry`]) with the numbers in it that cannot be read, and
+/// moves their spans by `offset`, as [`chunked::parse_mapped`] asks; `text` is the whole text.
+fn read_entry(
+    text: &str,
+    key: Spanned<DeString<'_>>,
+    value: Spanned<DeValue<'_>>,
+    offset: usize,
+) -> (Entry, Unreadable) {
+    let mut numbers = Unreadable::default();
+    let piece = text.get(offset..).unwrap_or_default();
+    unreadable_numbers(piece, &value, None, false, &mut numbers);
+    let mut read = (read_entry_at(key, value), numbers);
     if offset > 0 {
-        entry.shift(offset);
+        read.shift(offset);
     }
-    entry
+    read
 }
 
 /// Reads one top-level entry, leaving spans as they are in `key` and `value`.
@@ -1051,7 +1092,209 @@ fn syntax_error(error: &toml::de::Error, text: &str) -> Diagnostic {
     let span = error.span().unwrap_or(0..0);
     let span = span.start.min(text.len())..span.end.min(text.len());
     let message = error.message().trim_end().replace('\n', " ");
+    let message = plain_syntax_message(&message, number_at(text, span.start));
     Diagnostic::error(span, format!("TOML syntax: {message}"))
+}
+
+/// Puts the parser's words for a badly written number into words that say how to fix it; its
+/// other messages are kept. `number` is what is written where the parser stopped.
+fn plain_syntax_message(message: &str, number: &str) -> String {
+    if message.starts_with("unexpected leading zero") {
+        return format!(
+            "'{number}' starts with a zero, which TOML allows only in the number 0 itself; remove the leading zero"
+        );
+    }
+    for radix in [2, 8, 16] {
+        let (kind, prefix, _) = radix_words(radix);
+        if message.starts_with(&format!("invalid {kind} number")) {
+            return format!(
+                "'{number}' is not {} number: after '{prefix}' come only the digits {}",
+                article(kind),
+                digit_words(radix)
+            );
+        }
+    }
+    message.to_owned()
+}
+
+/// The run of characters a number is made of around byte `at` of `text`.
+fn number_at(text: &str, at: usize) -> &str {
+    let in_number = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '+' | '-' | '.');
+    if !text.is_char_boundary(at) {
+        return "";
+    }
+    let start = text[..at]
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !in_number(c))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let end = text[at..]
+        .find(|c| !in_number(c))
+        .map_or(text.len(), |i| at + i);
+    &text[start..end]
+}
+
+/// The numbers of one entry that no `i64` or `f64` holds.
+#[derive(Debug, Default)]
+struct Unreadable {
+    /// Where each is, so that nothing else is said about that value.
+    spans: Vec<Range<usize>>,
+    /// What is wrong with those the parser took without a word.
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Shift for Unreadable {
+    fn shift(&mut self, offset: usize) {
+        self.spans.shift(offset);
+        self.diagnostics.shift(offset);
+    }
+}
+
+/// Finds the numbers in `value` that no `i64` or `f64` holds, which `toml::from_str` refuses (as
+/// "integer number overflowed", for `0x` as much as for a number with twenty digits), and says
+/// what is wrong with each that the parser took without a word.
+///
+/// `source` is the text the spans are relative to; `key` is the key `value` is written under, and
+/// `in_score` says whether that key names an outcome in a `score` table.
+fn unreadable_numbers(
+    source: &str,
+    value: &Spanned<DeValue<'_>>,
+    key: Option<&str>,
+    in_score: bool,
+    out: &mut Unreadable,
+) {
+    match value.get_ref() {
+        DeValue::Table(table) => {
+            let scores = key == Some("score");
+            for (key, value) in table {
+                unreadable_numbers(source, value, Some(key.get_ref()), scores, out);
+            }
+        }
+        DeValue::Array(array) => {
+            for element in array {
+                unreadable_numbers(source, element, key, false, out);
+            }
+        }
+        DeValue::Integer(_) | DeValue::Float(_) => {
+            let written = source.get(value.span()).unwrap_or_default();
+            let score_for = key.filter(|_| in_score);
+            match read_number(value.get_ref(), written, score_for) {
+                Reading::Readable => {}
+                Reading::Refused => out.spans.push(value.span()),
+                Reading::Unreadable(message) => {
+                    out.spans.push(value.span());
+                    out.diagnostics
+                        .push(Diagnostic::error(value.span(), message));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// How a number written in the file reads.
+enum Reading {
+    /// An `i64` or `f64` holds it.
+    Readable,
+    /// The parser has refused how it is written, and said why.
+    Refused,
+    /// The parser took it, but nothing can hold it: what is wrong, in words that say the fix.
+    Unreadable(String),
+}
+
+/// Reads a number as `toml::from_str` would, saying what is wrong when that fails.
+fn read_number(value: &DeValue<'_>, written: &str, score_for: Option<&str>) -> Reading {
+    match value {
+        DeValue::Integer(integer) => {
+            let (number, radix) = (integer.as_str(), integer.radix());
+            if i64::from_str_radix(number, radix).is_ok() {
+                return Reading::Readable;
+            }
+            let (kind, prefix, example) = radix_words(radix);
+            let digits = number.trim_start_matches(['+', '-']);
+            if digits.is_empty() {
+                // The parser leaves no digits when it has refused the number (a leading zero, a
+                // wrong digit), and when there were none after the prefix, which it lets through.
+                let bare_prefix = radix != 10
+                    && written
+                        .trim_start_matches(['+', '-'])
+                        .eq_ignore_ascii_case(prefix);
+                if !bare_prefix {
+                    return Reading::Refused;
+                }
+                return Reading::Unreadable(format!(
+                    "TOML syntax: '{written}' is an incomplete {kind} number: write its digits after '{prefix}', like {example}, or write the number plainly, like 2"
+                ));
+            }
+            if let Some(stray) = digits.chars().find(|c| !c.is_digit(radix)) {
+                return Reading::Unreadable(format!(
+                    "TOML syntax: '{written}' is not a number: '{stray}' (U+{:04X}) is not one of the digits {}; type the number with those",
+                    u32::from(stray),
+                    digit_words(radix)
+                ));
+            }
+            Reading::Unreadable(too_large(
+                written,
+                score_for,
+                "between -9223372036854775808 and 9223372036854775807",
+            ))
+        }
+        DeValue::Float(float) => {
+            let number = float.as_str();
+            // As for integers, nothing is left of a number the parser has refused.
+            if number.is_empty() {
+                return Reading::Refused;
+            }
+            // toml reads an infinite value only from `inf`, not from too many digits.
+            match number.parse::<f64>() {
+                Ok(n) if !n.is_infinite() || number.contains("inf") => Reading::Readable,
+                Ok(_) => Reading::Unreadable(too_large(
+                    written,
+                    score_for,
+                    "between about -1.8e308 and 1.8e308",
+                )),
+                Err(_) => Reading::Unreadable(format!("TOML syntax: '{written}' is not a number")),
+            }
+        }
+        _ => Reading::Readable,
+    }
+}
+
+/// A number that is too far from zero, as a score or anywhere else; `range` is what fits.
+fn too_large(written: &str, score_for: Option<&str>, range: &str) -> String {
+    let size = if written.starts_with('-') {
+        "too far below zero"
+    } else {
+        "too large"
+    };
+    match score_for {
+        Some(outcome) => format!(
+            "the score {written} for '{outcome}' is {size}; use a small whole number such as 2 or -1"
+        ),
+        None => {
+            format!("TOML syntax: {written} is {size} for a TOML number, which must lie {range}")
+        }
+    }
+}
+
+/// The name, prefix and an example of a number written in `radix`.
+fn radix_words(radix: u32) -> (&'static str, &'static str, &'static str) {
+    match radix {
+        2 => ("binary", "0b", "0b101"),
+        8 => ("octal", "0o", "0o17"),
+        16 => ("hexadecimal", "0x", "0x1F"),
+        _ => ("decimal", "", "2"),
+    }
+}
+
+/// The digits a number written in `radix` may use.
+fn digit_words(radix: u32) -> &'static str {
+    match radix {
+        2 => "0 and 1",
+        8 => "0 to 7",
+        16 => "0 to 9 and a to f",
+        _ => "0 to 9",
+    }
 }
 
 /// Turns serde's type errors into words a clinician can act on.
@@ -1088,6 +1331,9 @@ fn quoted_list(keys: &[&str]) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+#[cfg(test)]
+mod corpus;
 
 #[cfg(test)]
 mod tests {
@@ -1222,6 +1468,148 @@ disclaimer = "d"
         assert!(doc.diagnostics[0].span.is_some());
     }
 
+    /// A tree whose only score is `points`, in several tables so that it can be cut into pieces.
+    fn tree_scoring(points: &str) -> String {
+        format!(
+            "[tree]\ntitle = \"t\"\nversion = \"1\"\nstart = \"q\"\ndisclaimer = \"d\"\n\n\
+             [[question]]\nid = \"q\"\ntext = \"?\"\n  [[question.option]]\n  id = \"o\"\n  \
+             label = \"l\"\n  score = {{ therapy = {points} }}\n\n\
+             [[outcome]]\nid = \"therapy\"\nname = \"T\"\nsummary = \"s\"\n"
+        )
+    }
+
+    /// The one message about the value written as `value`, read whole and in pieces alike.
+    fn the_message_at(text: &str, value: &str) -> String {
+        let whole = read_whole(text);
+        for threads in [1, 2] {
+            let options = chunked::Options {
+                piece_bytes: 0,
+                threads,
+                parallel_min_bytes: 0,
+            };
+            assert_eq!(format!("{:?}", read_with(text, options)), whole, "{text}");
+        }
+        let at = text.find(value).expect("the value is in the text");
+        let value_span = at..at + value.len();
+        let found: Vec<String> = read(text)
+            .diagnostics
+            .into_iter()
+            .filter(|d| {
+                d.span
+                    .as_ref()
+                    .is_some_and(|s| value_span.contains(&s.start))
+            })
+            .map(|d| d.message)
+            .collect();
+        assert_eq!(found.len(), 1, "one message per value: {found:?}\n{text}");
+        found.into_iter().next().unwrap_or_default()
+    }
+
+    #[test]
+    fn numbers_that_cannot_be_read_say_what_is_wrong_in_a_tree_or_not() {
+        // (as written, the words in a score, the words anywhere else when they differ)
+        let cases = [
+            (
+                "0b",
+                "'0b' is an incomplete binary number: write its digits after '0b'",
+                None,
+            ),
+            (
+                "0o",
+                "'0o' is an incomplete octal number: write its digits after '0o'",
+                None,
+            ),
+            (
+                "0x",
+                "'0x' is an incomplete hexadecimal number: write its digits after '0x'",
+                None,
+            ),
+            (
+                "1_0\u{660}",
+                "'1_0\u{660}' is not a number: '\u{660}' (U+0660) is not one of the digits 0 to 9",
+                None,
+            ),
+            (
+                "01",
+                "'01' starts with a zero, which TOML allows only in the number 0",
+                None,
+            ),
+            ("-01", "'-01' starts with a zero", None),
+            (
+                "0b102",
+                "'0b102' is not a binary number: after '0b' come only the digits 0 and 1",
+                None,
+            ),
+            ("0o78", "'0o78' is not an octal number", None),
+            (
+                "99999999999999999999",
+                "the score 99999999999999999999 for 'therapy' is too large; use a small whole number",
+                Some(
+                    "99999999999999999999 is too large for a TOML number, which must lie between -9223372036854775808 and 9223372036854775807",
+                ),
+            ),
+            (
+                "9223372036854775808",
+                "the score 9223372036854775808 for 'therapy' is too large; use a small whole number",
+                Some("9223372036854775808 is too large for a TOML number"),
+            ),
+            (
+                "-9223372036854775809",
+                "the score -9223372036854775809 for 'therapy' is too far below zero; use a small whole number",
+                Some("-9223372036854775809 is too far below zero for a TOML number"),
+            ),
+            (
+                "1e400",
+                "the score 1e400 for 'therapy' is too large; use a small whole number",
+                Some("1e400 is too large for a TOML number"),
+            ),
+        ];
+        for (written, in_score, elsewhere) in cases {
+            let in_tree = the_message_at(&tree_scoring(written), written);
+            assert!(in_tree.contains(in_score), "{written}: {in_tree}");
+            assert!(!in_tree.contains("overflowed"), "{written}: {in_tree}");
+            let elsewhere = elsewhere.unwrap_or(in_score);
+            for text in [
+                format!("n = {written}\n"),
+                format!("[tree]\ntitle = {written}\n"),
+                format!("[[x]]\nn = [1, {written}]\n[[y]]\n"),
+            ] {
+                let message = the_message_at(&text, written);
+                assert!(message.contains(elsewhere), "{text}: {message}");
+                assert!(message.starts_with("TOML syntax: "), "{text}: {message}");
+            }
+        }
+    }
+
+    #[test]
+    fn numbers_that_can_be_read_are_left_alone() {
+        for points in [
+            "0",
+            "-0",
+            "+2",
+            "0x1F",
+            "0o17",
+            "0b101",
+            "1_000",
+            "-9223372036854775808",
+        ] {
+            let doc = read(&tree_scoring(points));
+            assert!(
+                doc.diagnostics.is_empty(),
+                "{points}: {:?}",
+                doc.diagnostics
+            );
+        }
+        for value in ["inf", "-inf", "nan", "1e308", "0.0", "6.02e23"] {
+            let messages = messages(&format!("n = {value}\n"));
+            assert_eq!(messages.len(), 1, "{value}: {messages:?}");
+            assert!(
+                messages[0].starts_with("unknown top-level key 'n'"),
+                "{value}: {messages:?}"
+            );
+        }
+    }
+
     /// Header lines after the first table; a `[[question]]` is followed by its options.
     const HEADERS: &[&str] = &[
         "[[question]]",
@@ -1335,7 +1723,7 @@ disclaimer = "d"
         let entries = root
             .into_inner()
             .into_iter()
-            .map(|(key, value)| read_entry(key, value, 0))
+            .map(|(key, value)| read_entry(text, key, value, 0))
             .collect();
         format!("{:?}", collect(text, entries, &errors))
     }
