@@ -186,9 +186,15 @@ pub struct Replay<'t> {
 /// Errors name the question and its valid option ids; answers to questions off the path are
 /// returned as warnings.
 pub fn replay<'t>(tree: &'t Tree, given: &[GivenAnswer]) -> Result<Replay<'t>, Vec<Diagnostic>> {
+    let safety = tree.safety.map(|s| tree.questions[s.question].id.as_str());
     let mut errors = Vec::new();
-    let mut by_question: HashMap<&str, &GivenAnswer> = HashMap::new();
-    for answer in given {
+    let mut by_question: HashMap<&str, usize> = HashMap::new();
+    // The safety screen may be answered more than once: every danger that applies, and again
+    // later when a danger was raised at another question. Each run of answers to it is kept with
+    // the question answered just before it (none for the first).
+    let mut screen_runs: Vec<(Option<&str>, Vec<usize>)> = Vec::new();
+    let mut previous: Option<&str> = None;
+    for (ix, answer) in given.iter().enumerate() {
         if tree.question_ix(&answer.question).is_none() {
             errors.push(Diagnostic::error(
                 answer.span.clone(),
@@ -198,7 +204,12 @@ pub fn replay<'t>(tree: &'t Tree, given: &[GivenAnswer]) -> Result<Replay<'t>, V
                     tree.suggest_question(&answer.question)
                 ),
             ));
-        } else if by_question.insert(&answer.question, answer).is_some() {
+        } else if Some(answer.question.as_str()) == safety {
+            match screen_runs.last_mut() {
+                Some((_, run)) if previous == safety => run.push(ix),
+                _ => screen_runs.push((previous, vec![ix])),
+            }
+        } else if by_question.insert(&answer.question, ix).is_some() {
             errors.push(Diagnostic::error(
                 answer.span.clone(),
                 format!(
@@ -207,50 +218,73 @@ pub fn replay<'t>(tree: &'t Tree, given: &[GivenAnswer]) -> Result<Replay<'t>, V
                 ),
             ));
         }
+        previous = Some(answer.question.as_str());
     }
     if !errors.is_empty() {
         return Err(errors);
     }
 
+    // The first run answers the screen at the start; a later one is raised after its question.
+    let mut runs = screen_runs.into_iter();
+    let first_run = runs.next().map(|(_, run)| run).unwrap_or_default();
+    let mut raised: Vec<(&str, Vec<usize>)> = runs
+        .map(|(after, run)| (after.unwrap_or_default(), run))
+        .collect();
+
     let mut walk = Walk::new(tree);
-    let mut used = Vec::new();
+    let mut used = vec![false; given.len()];
     while let Position::Asking(q) = walk.position() {
         let question = &tree.questions[q];
-        let options = question
-            .choices
-            .iter()
-            .map(|c| c.id.as_str())
-            .collect::<Vec<_>>()
-            .join(", ");
-        let Some(answer) = by_question.get(question.id.as_str()) else {
+        let answer = if Some(question.id.as_str()) == safety {
+            first_run.first().copied()
+        } else {
+            by_question.get(question.id.as_str()).copied()
+        };
+        let Some(ix) = answer else {
             return Err(vec![Diagnostic::error(
                 None,
                 format!(
-                    "no answer for question '{}' (\"{}\"); answer it with one of: {options}",
-                    question.id, question.text
+                    "no answer for question '{}' (\"{}\"); answer it with one of: {}",
+                    question.id,
+                    question.text,
+                    option_ids(tree, q)
                 ),
             )]);
         };
-        let Some(choice) = tree.choice_ix(q, &answer.option) else {
-            let hint = did_you_mean(
-                &answer.option,
-                question.choices.iter().map(|c| c.id.as_str()),
-            );
-            return Err(vec![Diagnostic::error(
-                answer.span.clone(),
-                format!(
-                    "question '{}' has no option '{}'{hint} (its options are: {options})",
-                    question.id, answer.option
-                ),
-            )]);
-        };
-        used.push(question.id.as_str());
+        let choice = choice_of(tree, q, &given[ix])?;
+        used[ix] = true;
         walk.choose(choice);
+        if Some(question.id.as_str()) == safety {
+            for &more in first_run.iter().skip(1) {
+                let choice = choice_of(tree, q, &given[more])?;
+                if walk.answer_follow_up(choice) {
+                    used[more] = true;
+                }
+            }
+        } else if let Some(at) = raised.iter().position(|(after, _)| *after == question.id)
+            && let Some(screen) = tree.safety
+        {
+            let (_, run) = raised.remove(at);
+            let mut run = run.into_iter();
+            if let Some(first) = run.next() {
+                let choice = choice_of(tree, screen.question, &given[first])?;
+                if walk.raise(choice) {
+                    used[first] = true;
+                    for more in run {
+                        let choice = choice_of(tree, screen.question, &given[more])?;
+                        if walk.answer_follow_up(choice) {
+                            used[more] = true;
+                        }
+                    }
+                }
+            }
+        }
     }
     let unused = given
         .iter()
-        .filter(|a| !used.contains(&a.question.as_str()))
-        .map(|a| {
+        .zip(&used)
+        .filter(|(_, used)| !**used)
+        .map(|(a, _)| {
             Diagnostic::warning(
                 a.span.clone(),
                 format!(
@@ -261,6 +295,35 @@ pub fn replay<'t>(tree: &'t Tree, given: &[GivenAnswer]) -> Result<Replay<'t>, V
         })
         .collect();
     Ok(Replay { walk, unused })
+}
+
+fn option_ids(tree: &Tree, q: usize) -> String {
+    tree.questions[q]
+        .choices
+        .iter()
+        .map(|c| c.id.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The choice an answer names, or an error naming the question's options.
+fn choice_of(tree: &Tree, q: usize, answer: &GivenAnswer) -> Result<usize, Vec<Diagnostic>> {
+    let question = &tree.questions[q];
+    tree.choice_ix(q, &answer.option).ok_or_else(|| {
+        let hint = did_you_mean(
+            &answer.option,
+            question.choices.iter().map(|c| c.id.as_str()),
+        );
+        vec![Diagnostic::error(
+            answer.span.clone(),
+            format!(
+                "question '{}' has no option '{}'{hint} (its options are: {})",
+                question.id,
+                answer.option,
+                option_ids(tree, q)
+            ),
+        )]
+    })
 }
 
 #[cfg(test)]

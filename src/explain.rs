@@ -7,8 +7,10 @@
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize};
 
+use textwrap::core::display_width;
+
 use crate::tree::{OutcomeIx, Step, Tree};
-use crate::walk::{Basis, NoRecommendation, Walk};
+use crate::walk::{Basis, NoRecommendation, Recommendation, Walk};
 
 /// Everything a person is told about a recommendation; serialises to the JSON wire format.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -23,10 +25,52 @@ pub struct Explanation {
     pub answers: Vec<AnswerRecord>,
     pub scores: Scores,
     pub tree: TreeStamp,
+    /// The line the result closes with: the tree's disclaimer for a group recommendation, its
+    /// own closing line for an urgent result.
     pub disclaimer: String,
+    /// For a group recommendation, what "provisional" means here, from the tree.
+    pub provisional: Option<String>,
+    /// Where to look, from the answers given, for the recommended outcome.
+    pub where_to_look: Vec<String>,
+    /// For an urgent result, the help for each danger named, most urgent first; the first is
+    /// also given as `outcome`, `summary` and `next_steps`. Empty for a group recommendation.
+    pub urgent_help: Vec<UrgentHelp>,
+    /// Each danger sign the safety screen asks about, and what was answered.
+    pub safety_screen: Vec<SignAnswer>,
     /// For intake staff only; not part of the wire format.
     #[serde(skip)]
     pub guidance: Option<String>,
+}
+
+/// What an urgent outcome says to do, for one danger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UrgentHelp {
+    pub id: String,
+    pub name: String,
+    pub summary: String,
+    pub steps: Vec<String>,
+    pub when_you_call: Option<String>,
+    pub next_steps: Option<String>,
+    /// For intake staff only.
+    #[serde(skip)]
+    pub guidance: Option<String>,
+}
+
+/// One danger sign of the safety screen and the answer given to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SignAnswer {
+    pub option: String,
+    pub label: String,
+    pub answer: Sign,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sign {
+    Yes,
+    No,
+    /// The screen ended before this sign was answered (after "I would rather not say", say).
+    NotAnswered,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -99,6 +143,9 @@ impl Explanation {
             .map(|a| &tree.questions[a.question].choices[a.choice])
             .collect();
 
+        if outcome.urgent {
+            return Ok(Self::urgent(walk, &rec));
+        }
         let mut why = reasons_for(tree, walk, rec.outcome);
         if rec.basis == Basis::Fallback {
             why.push(format!(
@@ -123,6 +170,11 @@ impl Explanation {
             {
                 push_once(&mut keep_in_mind, caveat);
             }
+            for (o, line) in &choice.keep_in_mind {
+                if *o == rec.outcome {
+                    push_once(&mut keep_in_mind, line);
+                }
+            }
             if let Some(note) = &choice.note {
                 push_once(&mut keep_in_mind, note);
             }
@@ -134,36 +186,20 @@ impl Explanation {
             why: reasons_for(tree, walk, other),
         });
 
-        let answers = walk
-            .answers()
-            .iter()
-            .map(|a| {
-                let question = &tree.questions[a.question];
-                let choice = &question.choices[a.choice];
-                AnswerRecord {
-                    question: question.id.clone(),
-                    option: choice.id.clone(),
-                    question_text: question.text.clone(),
-                    option_label: choice.label.clone(),
-                    intake_text: question.intake.clone(),
+        let mut where_to_look = Vec::new();
+        for choice in &chosen {
+            for (o, line) in &choice.where_to_look {
+                if *o == rec.outcome {
+                    push_once(&mut where_to_look, line);
                 }
-            })
-            .collect();
-
-        let scores = Scores(
-            tree.outcomes
-                .iter()
-                .zip(&rec.scores)
-                .filter(|(o, total)| !o.urgent || **total != 0)
-                .map(|(o, &total)| (o.id.clone(), total))
-                .collect(),
-        );
+            }
+        }
 
         Ok(Self {
             outcome: OutcomeSummary {
                 id: outcome.id.clone(),
                 name: outcome.name.clone(),
-                urgent: outcome.urgent,
+                urgent: false,
                 tie: rec.tie,
             },
             why,
@@ -172,45 +208,154 @@ impl Explanation {
             summary: outcome.summary.clone(),
             expect: outcome.expect.clone(),
             next_steps: outcome.next_steps.clone(),
-            answers,
-            scores,
+            answers: answer_records(walk),
+            scores: scores_of(tree, &rec.scores),
             tree: TreeStamp::of(tree),
             disclaimer: tree.disclaimer.clone(),
+            provisional: tree.provisional.clone(),
+            where_to_look,
+            urgent_help: Vec::new(),
+            safety_screen: safety_screen(walk),
             guidance: outcome.guidance.clone(),
         })
     }
 
+    /// The explanation of an urgent result: the help for each danger named, most urgent first,
+    /// and nothing about groups.
+    fn urgent(walk: &Walk<'_>, rec: &Recommendation) -> Self {
+        let tree = walk.tree();
+        let outcome = &tree.outcomes[rec.outcome];
+        let mut why = Vec::new();
+        if let Some(safety) = tree.safety {
+            let mut dangers = walk.dangers();
+            dangers.sort_unstable();
+            for choice in dangers {
+                if let Some(reason) = &tree.questions[safety.question].choices[choice].reason {
+                    push_once(&mut why, reason);
+                }
+            }
+        }
+        let urgent_help = rec
+            .urgent
+            .iter()
+            .map(|&o| {
+                let help = &tree.outcomes[o];
+                UrgentHelp {
+                    id: help.id.clone(),
+                    name: help.name.clone(),
+                    summary: help.summary.clone(),
+                    steps: help.steps.clone(),
+                    when_you_call: help.when_you_call.clone(),
+                    next_steps: help.next_steps.clone(),
+                    guidance: help.guidance.clone(),
+                }
+            })
+            .collect();
+        Self {
+            outcome: OutcomeSummary {
+                id: outcome.id.clone(),
+                name: outcome.name.clone(),
+                urgent: true,
+                tie: false,
+            },
+            why,
+            keep_in_mind: Vec::new(),
+            also_consider: None,
+            summary: outcome.summary.clone(),
+            expect: outcome.expect.clone(),
+            next_steps: outcome.next_steps.clone(),
+            answers: answer_records(walk),
+            scores: scores_of(tree, &rec.scores),
+            tree: TreeStamp::of(tree),
+            disclaimer: tree
+                .urgent_closing
+                .clone()
+                .unwrap_or_else(|| tree.disclaimer.clone()),
+            provisional: None,
+            where_to_look: Vec::new(),
+            urgent_help,
+            safety_screen: safety_screen(walk),
+            guidance: outcome.guidance.clone(),
+        }
+    }
+
     /// The explanation as a sequence of blocks, in reading order, for every renderer to share.
     pub fn blocks(&self) -> Vec<Block> {
+        self.blocks_with(false)
+    }
+
+    /// The blocks as intake staff see them: the guidance for staff straight after each heading,
+    /// and the questions in their read-aloud wording.
+    pub fn blocks_for_staff(&self) -> Vec<Block> {
+        let mut blocks = self.blocks_with(true);
+        let mut answers = self.answers.iter();
+        for block in &mut blocks {
+            if let Block::Answer(question, _) = block
+                && let Some(record) = answers.next()
+                && let Some(wording) = &record.intake_text
+            {
+                question.clone_from(wording);
+            }
+        }
+        blocks
+    }
+
+    fn blocks_with(&self, staff: bool) -> Vec<Block> {
         let mut blocks = Vec::new();
         if self.outcome.urgent {
-            // Lead with what to do now; everything else comes after.
-            blocks.push(Block::Urgent(format!("IMPORTANT: {}", self.outcome.name)));
-            blocks.push(Block::Paragraph(self.summary.clone()));
+            // What to do now comes first, for each danger in turn; nothing about groups.
+            for help in &self.urgent_help {
+                blocks.push(Block::Urgent(help.name.clone()));
+                blocks.push(Block::Paragraph(help.summary.clone()));
+                blocks.extend(
+                    help.steps
+                        .iter()
+                        .enumerate()
+                        .map(|(i, step)| Block::Step(i + 1, step.clone())),
+                );
+                if staff && let Some(guidance) = &help.guidance {
+                    blocks.push(Block::Staff(guidance.clone()));
+                }
+                if let Some(call) = &help.when_you_call {
+                    blocks.push(Block::Heading("When you call".to_owned()));
+                    blocks.push(Block::Paragraph(call.clone()));
+                }
+                if let Some(steps) = &help.next_steps {
+                    blocks.push(Block::Heading("After that".to_owned()));
+                    blocks.push(Block::Paragraph(steps.clone()));
+                }
+            }
             section(&mut blocks, "Why we are showing this", &self.why);
         } else {
             blocks.push(Block::Title(format!(
                 "Provisional recommendation: {}",
                 self.outcome.name
             )));
+            if staff && let Some(guidance) = &self.guidance {
+                blocks.push(Block::Staff(guidance.clone()));
+            }
+            if let Some(provisional) = &self.provisional {
+                blocks.push(Block::Paragraph(provisional.clone()));
+            }
             section(&mut blocks, "Why this fits", &self.why);
-        }
-        section(&mut blocks, "Keep in mind", &self.keep_in_mind);
-        if let Some(also) = &self.also_consider {
-            blocks.push(Block::Heading(format!("Also consider: {}", also.name)));
-            blocks.extend(also.why.iter().cloned().map(Block::Bullet));
-        }
-        if !self.outcome.urgent {
+            section(&mut blocks, "Keep in mind", &self.keep_in_mind);
+            if let Some(also) = &self.also_consider {
+                blocks.push(Block::Heading(format!("Also consider: {}", also.name)));
+                blocks.extend(also.why.iter().cloned().map(Block::Bullet));
+            }
             blocks.push(Block::Heading(format!(
                 "About {}",
                 lower_first(&with_article(&self.outcome.name))
             )));
             blocks.push(Block::Paragraph(self.summary.clone()));
-        }
-        section(&mut blocks, "What to expect", &self.expect);
-        if let Some(steps) = &self.next_steps {
-            blocks.push(Block::Heading("Next steps".to_owned()));
-            blocks.push(Block::Paragraph(steps.clone()));
+            section(&mut blocks, "What to expect", &self.expect);
+            if self.next_steps.is_some() || !self.where_to_look.is_empty() {
+                blocks.push(Block::Heading("Next steps".to_owned()));
+                if let Some(steps) = &self.next_steps {
+                    blocks.push(Block::Paragraph(steps.clone()));
+                }
+                blocks.extend(self.where_to_look.iter().cloned().map(Block::Bullet));
+            }
         }
         blocks.push(Block::Heading("Your answers".to_owned()));
         blocks.extend(
@@ -225,27 +370,6 @@ impl Explanation {
             self.tree.version,
             short_hash(&self.tree.sha256)
         )));
-        blocks
-    }
-
-    /// The blocks as intake staff see them: the outcome's guidance for staff straight after what
-    /// the caller is told first, and the questions in their read-aloud wording.
-    pub fn blocks_for_staff(&self) -> Vec<Block> {
-        let mut blocks = self.blocks();
-        if let Some(guidance) = &self.guidance {
-            // After the heading and, for an urgent outcome, what to do now.
-            let at = 1 + usize::from(self.outcome.urgent);
-            blocks.insert(at.min(blocks.len()), Block::Staff(guidance.clone()));
-        }
-        let mut answers = self.answers.iter();
-        for block in &mut blocks {
-            if let Block::Answer(question, _) = block
-                && let Some(record) = answers.next()
-                && let Some(wording) = &record.intake_text
-            {
-                question.clone_from(wording);
-            }
-        }
         blocks
     }
 
@@ -264,8 +388,10 @@ impl Explanation {
         let mut out = String::new();
         for block in self.blocks() {
             match block {
-                Block::Urgent(text) => out.push_str(&format!("# ⚠ {}\n\n", md(&text))),
-                Block::Title(text) => out.push_str(&format!("# {}\n\n", md(&text))),
+                Block::Urgent(text) | Block::Title(text) => {
+                    out.push_str(&format!("# {}\n\n", md(&text)));
+                }
+                Block::Step(n, text) => out.push_str(&format!("{n}. {}\n", md(&text))),
                 Block::Heading(text) => out.push_str(&format!("\n## {}\n\n", md(&text))),
                 Block::Paragraph(text) => out.push_str(&format!("{}\n", md(&text))),
                 Block::Bullet(text) => out.push_str(&format!("- {}\n", md(&text))),
@@ -306,8 +432,17 @@ fn text_of(blocks: Vec<Block>, width: usize) -> String {
     for block in blocks {
         match block {
             Block::Urgent(text) => {
-                let bar = "!".repeat(text.chars().count().min(width));
-                out.push_str(&format!("{bar}\n{text}\n{bar}\n"));
+                // Set apart by position, a rule and its words; never by rows of '!'.
+                if !out.is_empty() {
+                    out.push('\n');
+                }
+                let rule = "=".repeat(display_width(&text).min(width));
+                out.push_str(&format!("{text}\n{rule}\n"));
+            }
+            Block::Step(n, text) => {
+                let first = format!("  {n}. ");
+                let rest = " ".repeat(first.len());
+                out.push_str(&indent(&text, width, &first, &rest));
             }
             Block::Title(text) => out.push_str(&format!("{text}\n")),
             Block::Heading(text) => out.push_str(&format!("\n{text}\n")),
@@ -338,6 +473,8 @@ fn text_of(blocks: Vec<Block>, width: usize) -> String {
 pub enum Block {
     /// The heading of an urgent outcome: must not be missed.
     Urgent(String),
+    /// A numbered step of what to do now.
+    Step(usize, String),
     Title(String),
     Heading(String),
     Paragraph(String),
@@ -348,6 +485,92 @@ pub enum Block {
     Note(String),
     /// Guidance for intake staff, never read to the caller.
     Staff(String),
+}
+
+/// The answers given, in order, with their wording.
+fn answer_records(walk: &Walk<'_>) -> Vec<AnswerRecord> {
+    let tree = walk.tree();
+    let safety = tree.safety;
+    let answers = walk.answers();
+    answers
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let question = &tree.questions[a.question];
+            let choice = &question.choices[a.choice];
+            // An answer to the safety screen straight after a danger answers its follow-up.
+            let follow_up = safety.is_some_and(|s| {
+                a.question == s.question
+                    && i > 0
+                    && answers[i - 1].question == s.question
+                    && answers[i - 1].choice != s.none
+            });
+            match (&question.also, follow_up) {
+                (Some(also), true) => AnswerRecord {
+                    question: question.id.clone(),
+                    option: choice.id.clone(),
+                    question_text: also.text.clone(),
+                    option_label: match (&also.none_label, safety) {
+                        (Some(label), Some(s)) if s.none == a.choice => label.clone(),
+                        _ => choice.label.clone(),
+                    },
+                    intake_text: also.intake.clone(),
+                },
+                _ => AnswerRecord {
+                    question: question.id.clone(),
+                    option: choice.id.clone(),
+                    question_text: question.text.clone(),
+                    option_label: choice.label.clone(),
+                    intake_text: question.intake.clone(),
+                },
+            }
+        })
+        .collect()
+}
+
+/// Totals in the tree's order; urgent outcomes are routed to, never scored, so they are left out
+/// unless a tree scores them.
+fn scores_of(tree: &Tree, totals: &[i64]) -> Scores {
+    Scores(
+        tree.outcomes
+            .iter()
+            .zip(totals)
+            .filter(|(o, total)| !o.urgent || **total != 0)
+            .map(|(o, &total)| (o.id.clone(), total))
+            .collect(),
+    )
+}
+
+/// Each danger sign and its answer: yes when chosen; no when the screen was answered "none of
+/// these" or "nothing else"; otherwise not answered.
+fn safety_screen(walk: &Walk<'_>) -> Vec<SignAnswer> {
+    let tree = walk.tree();
+    let Some(safety) = tree.safety else {
+        return Vec::new();
+    };
+    let on_screen = || {
+        walk.answers()
+            .iter()
+            .filter(|a| a.question == safety.question)
+    };
+    let closed = on_screen().any(|a| a.choice == safety.none);
+    tree.questions[safety.question]
+        .choices
+        .iter()
+        .enumerate()
+        .filter(|&(c, _)| c != safety.none)
+        .map(|(c, choice)| SignAnswer {
+            option: choice.id.clone(),
+            label: choice.label.clone(),
+            answer: if on_screen().any(|a| a.choice == c) {
+                Sign::Yes
+            } else if closed {
+                Sign::No
+            } else {
+                Sign::NotAnswered
+            },
+        })
+        .collect()
 }
 
 /// The reasons of the answers that scored for `outcome` or routed straight to it, in order.
@@ -398,8 +621,16 @@ pub fn short_hash(sha256: &str) -> &str {
     sha256.get(..12).unwrap_or(sha256)
 }
 
+/// How every report and screen wraps text: at spaces only, so that phone numbers such as
+/// 1-800-662-4357, and words such as "Self-help", are never broken across lines.
+pub fn wrapping(width: usize) -> textwrap::Options<'static> {
+    textwrap::Options::new(width.max(1))
+        .word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .wrap_algorithm(textwrap::WrapAlgorithm::FirstFit)
+}
+
 fn indent(text: &str, width: usize, first: &str, rest: &str) -> String {
-    let options = textwrap::Options::new(width)
+    let options = wrapping(width)
         .initial_indent(first)
         .subsequent_indent(rest);
     let mut out = String::new();
@@ -438,8 +669,24 @@ mod tests {
 [tree]
 title = "Test tree"
 version = "9"
-start = "want"
+start = "safe"
+safety = "safe"
 disclaimer = "Only a guide."
+urgent_closing = "Help is there at any hour."
+provisional = "Provisional means a first suggestion."
+
+[[question]]
+id = "safe"
+text = "Safe?"
+  [[question.option]]
+  id = "unsafe"
+  label = "Unsafe"
+  outcome = "crisis"
+  reason = "You may not be safe."
+  [[question.option]]
+  id = "ok"
+  label = "Safe"
+  next = "want"
 
 [[question]]
 id = "want"
@@ -457,11 +704,6 @@ text = "What do you want?"
   next = "outside"
   score = { therapy = 3 }
   reason = "You want change."
-  [[question.option]]
-  id = "unsafe"
-  label = "Unsafe"
-  outcome = "crisis"
-  reason = "You may not be safe."
 
 [[question]]
 id = "outside"
@@ -473,6 +715,8 @@ text = "Friends outside?"
   reason = "You want friends."
   caveat = "Therapy groups ask members not to meet outside."
   note = "Ask the group about its rules."
+  keep_in_mind = { support = "Support groups welcome friendships; say hello after the meeting." }
+  where_to_look = { support = "Ask at the community centre.", therapy = "Ask a therapist." }
   [[question.option]]
   id = "separate"
   label = "No"
@@ -496,13 +740,19 @@ id = "crisis"
 name = "Get help now"
 urgent = true
 summary = "Call 988."
+steps = ["Call or text 988.", "Call 911 in danger."]
 guidance = "Stay on the line."
 "#;
 
     fn explain(choices: &[&str]) -> Explanation {
         let (tree, _) = Tree::load(&Source::new("t.toml", TREE.to_owned())).unwrap();
         let mut walk = Walk::new(&tree);
-        for id in choices {
+        let first = if choices.first() == Some(&"unsafe") {
+            &[][..]
+        } else {
+            &["ok"][..]
+        };
+        for id in first.iter().chain(choices) {
             let Position::Asking(q) = walk.position() else {
                 panic!()
             };
@@ -529,11 +779,45 @@ guidance = "Stay on the line."
         assert!(
             e.keep_in_mind[0].contains("just as much to a therapy group as to a support group")
         );
-        // 'friends' scored for support, so its caveat (about therapy) is not shown; its note is.
-        assert_eq!(&e.keep_in_mind[1..], ["Ask the group about its rules."]);
+        // 'friends' scored for support, so its caveat (about therapy) is not shown; its line for
+        // support and its note are.
+        assert_eq!(
+            &e.keep_in_mind[1..],
+            [
+                "Support groups welcome friendships; say hello after the meeting.",
+                "Ask the group about its rules."
+            ]
+        );
 
         let e = explain(&["change", "separate"]);
         assert!(e.keep_in_mind.is_empty());
+    }
+
+    #[test]
+    fn lines_by_outcome_show_only_for_the_outcome_recommended() {
+        let e = explain(&["cope", "friends"]);
+        assert_eq!(e.outcome.id, "support");
+        assert!(
+            e.keep_in_mind
+                .iter()
+                .any(|k| k.starts_with("Support groups welcome"))
+        );
+        assert_eq!(e.where_to_look, ["Ask at the community centre."]);
+        let text = e.to_text(80);
+        let next = text.find("Next steps").unwrap();
+        assert!(
+            text[next..].contains("- Ask at the community centre."),
+            "{text}"
+        );
+        assert!(!text.contains("Ask a therapist."), "{text}");
+
+        let e = explain(&["change", "separate"]);
+        assert!(e.where_to_look.is_empty());
+        assert!(
+            !e.keep_in_mind
+                .iter()
+                .any(|k| k.starts_with("Support groups welcome"))
+        );
     }
 
     #[test]
@@ -561,15 +845,32 @@ guidance = "Stay on the line."
         assert_eq!(e.why, vec!["You may not be safe."]);
         assert_eq!(e.also_consider, None);
         assert_eq!(e.guidance.as_deref(), Some("Stay on the line."));
+        assert_eq!(e.urgent_help.len(), 1);
+        assert_eq!(e.disclaimer, "Help is there at any hour.");
+        assert_eq!(e.provisional, None);
         let text = e.to_text(80);
-        assert!(text.starts_with("!!!"), "{text}");
+        assert!(text.starts_with("Get help now\n============\n"), "{text}");
+        assert!(!text.contains("!!"), "no rows or pairs of '!': {text}");
+        assert!(!text.to_lowercase().contains("provisional"), "{text}");
         assert!(
-            text.lines()
-                .nth(1)
-                .unwrap()
-                .contains("IMPORTANT: Get help now")
+            !text.contains("Only a guide."),
+            "the group disclaimer: {text}"
+        );
+        assert!(
+            text.contains("  1. Call or text 988.\n  2. Call 911 in danger.\n"),
+            "{text}"
         );
         assert!(text.find("Call 988.").unwrap() < text.find("Why we are showing this").unwrap());
+        assert!(text.contains("Help is there at any hour."), "{text}");
+    }
+
+    #[test]
+    fn a_group_recommendation_says_what_provisional_means() {
+        let e = explain(&["cope", "friends"]);
+        let text = e.to_text(80);
+        let title = text.find("Provisional recommendation").unwrap();
+        let meaning = text.find("Provisional means a first suggestion.").unwrap();
+        assert!(title < meaning && meaning < text.find("Why this fits").unwrap());
     }
 
     #[test]
@@ -606,8 +907,11 @@ guidance = "Stay on the line."
             json["scores"].get("crisis").is_none(),
             "urgent outcomes are never scored"
         );
-        assert_eq!(json["answers"][0]["question"], "want");
-        assert_eq!(json["answers"][0]["option_label"], "Cope");
+        assert_eq!(json["answers"][1]["question"], "want");
+        assert_eq!(json["answers"][1]["option_label"], "Cope");
+        assert_eq!(json["urgent_help"], serde_json::json!([]));
+        assert_eq!(json["safety_screen"][0]["option"], "unsafe");
+        assert_eq!(json["safety_screen"][0]["answer"], "no");
         assert_eq!(json["tree"]["version"], "9");
         assert_eq!(json["tree"]["sha256"].as_str().unwrap().len(), 64);
         let json_text = e.to_json();
@@ -629,7 +933,11 @@ guidance = "Stay on the line."
                 "answers",
                 "scores",
                 "tree",
-                "disclaimer"
+                "disclaimer",
+                "provisional",
+                "where_to_look",
+                "urgent_help",
+                "safety_screen"
             ]
         );
     }

@@ -59,6 +59,8 @@ enum Reply {
     Help,
     Quit,
     Note,
+    /// Bring back the safety screen.
+    Concern,
     Unclear,
 }
 
@@ -68,6 +70,7 @@ fn parse_reply(line: &str, choices: usize) -> Reply {
         "n" | "note" => Reply::Note,
         "?" | "h" | "help" => Reply::Help,
         "q" | "quit" => Reply::Quit,
+        "!" => Reply::Concern,
         text => match text.parse::<usize>() {
             Ok(n) if (1..=choices).contains(&n) => Reply::Choose(n - 1),
             _ => Reply::Unclear,
@@ -222,44 +225,51 @@ pub fn run(
         call.save(&mut output)?;
     }
     let keys = if intake {
-        "Type the number of the answer and press Enter. Type n to add a note, b to go back, ? for help, q to quit."
+        "Type the number of the answer and press Enter. Type n to add a note, b to go back, ? for help, q to quit, and ! at any question to bring back the safety questions."
     } else {
-        "Type the number of your answer and press Enter. Type b to go back, ? for help, q to quit."
+        "Type the number of your answer and press Enter. Type b to go back, ? for help, q to quit, and ! at any question to bring back the safety questions."
     };
     write_wrapped(&mut output, keys, "")?;
+    let safety = tree.safety.map(|s| s.question);
     let mut show_question = true;
-    while let Position::Asking(q) = call.walk.position() {
+    loop {
+        let follow_up = call.walk.follow_up().is_some();
+        let q = match (call.walk.follow_up(), call.walk.position()) {
+            (Some(q), _) | (None, Position::Asking(q)) => q,
+            (None, Position::Finished) => break,
+        };
+        let offered = call.walk.offered();
         let question = &tree.questions[q];
         if show_question {
-            let (k, n) = call.walk.progress(&longest);
             writeln!(output)?;
-            writeln!(output, "Question {k} of at most {n}")?;
-            let text = question.wording(intake);
-            write_wrapped(&mut output, text, "")?;
-            if intake && let Some(guidance) = &question.guidance {
-                write_wrapped(&mut output, &format!("For staff: {guidance}"), "")?;
-            }
-            if question.help.is_some() {
-                writeln!(output, "(Type ? to hear why we ask.)")?;
-            }
-            for (i, choice) in question.choices.iter().enumerate() {
-                write_wrapped(&mut output, &format!("{}. {}", i + 1, choice.label), "  ")?;
-            }
+            write_question(&mut output, &call.walk, &longest, intake, follow_up)?;
         }
         show_question = true;
         let note = if intake { ", n" } else { "" };
-        let prompt = format!(
-            "Your answer (1-{}{note}, b, ?, q): ",
-            question.choices.len()
-        );
+        let raise = if Some(q) == safety { "" } else { ", !" };
+        let prompt = format!("Your answer (1-{}{note}, b, ?, q{raise}): ", offered.len());
         let Some(line) = ask(&mut input, &mut output, &prompt)? else {
+            if follow_up {
+                // The urgent help is already settled; it must be shown even when input ends.
+                break;
+            }
             return Err(PlainError::EndOfInput(question.id.clone()));
         };
-        match parse_reply(&line, question.choices.len()) {
+        match parse_reply(&line, offered.len()) {
             Reply::Choose(i) => {
-                call.walk.choose(i);
+                if follow_up {
+                    call.walk.answer_follow_up(offered[i]);
+                } else {
+                    call.walk.choose(offered[i]);
+                }
                 call.started.get_or_insert_with(Timestamp::now);
                 call.save(&mut output)?;
+            }
+            Reply::Concern if Some(q) != safety && safety.is_some() => {
+                if raise_concern(tree, &mut call.walk, intake, &mut input, &mut output)? {
+                    call.started.get_or_insert_with(Timestamp::now);
+                    call.save(&mut output)?;
+                }
             }
             Reply::Back => {
                 if call.walk.back().is_none() {
@@ -297,7 +307,7 @@ pub fn run(
                 write_wrapped(
                     &mut output,
                     &format!(
-                        "Keys: a number chooses that answer;{notes} b goes back one question; q quits without a recommendation."
+                        "Keys: a number chooses that answer;{notes} b goes back one question; ! brings back the safety questions, keeping your answers; q quits without a recommendation."
                     ),
                     "",
                 )?;
@@ -341,12 +351,12 @@ pub fn run(
                 }
                 return Ok(Ending::Quit);
             }
-            Reply::Note | Reply::Unclear => {
+            Reply::Note | Reply::Concern | Reply::Unclear => {
                 let note = if intake { ", n to add a note" } else { "" };
                 writeln!(
                     output,
                     "Please type a number from 1 to {}, or b to go back{note}, ? for help, q to quit.",
-                    question.choices.len()
+                    offered.len()
                 )?;
                 show_question = false;
             }
@@ -420,9 +430,114 @@ pub fn run(
     Ok(Ending::Finished(Box::new(explanation)))
 }
 
+/// The question the walk is at (or the safety screen's follow-up) with its numbered answers.
+fn write_question(
+    output: &mut impl Write,
+    walk: &Walk<'_>,
+    longest: &[usize],
+    intake: bool,
+    follow_up: bool,
+) -> io::Result<()> {
+    let tree = walk.tree();
+    let q = match (walk.follow_up(), walk.position()) {
+        (Some(q), _) | (None, Position::Asking(q)) => q,
+        (None, Position::Finished) => return Ok(()),
+    };
+    let question = &tree.questions[q];
+    let none = tree.safety.map(|s| s.none);
+    if let (Some(also), true) = (&question.also, follow_up) {
+        writeln!(output, "Safety questions")?;
+        let wording = match (&also.intake, intake) {
+            (Some(wording), true) => wording,
+            _ => &also.text,
+        };
+        write_wrapped(output, wording, "")?;
+    } else {
+        let (k, n) = walk.progress(longest);
+        writeln!(output, "Question {k} of at most {n}")?;
+        write_wrapped(output, question.wording(intake), "")?;
+        if intake && let Some(guidance) = &question.guidance {
+            write_wrapped(output, &format!("For staff: {guidance}"), "")?;
+        }
+        if question.help.is_some() {
+            writeln!(output, "(Type ? to hear why we ask.)")?;
+        }
+    }
+    let chosen = if follow_up {
+        walk.dangers()
+    } else {
+        Vec::new()
+    };
+    for (i, &c) in walk.offered().iter().enumerate() {
+        let choice = &question.choices[c];
+        let label = match (&question.also, follow_up) {
+            (Some(also), true) if Some(c) == none => {
+                also.none_label.as_deref().unwrap_or(&choice.label)
+            }
+            _ => choice.label.as_str(),
+        };
+        let already = if chosen.contains(&c) {
+            " (already chosen)"
+        } else {
+            ""
+        };
+        write_wrapped(output, &format!("{}. {label}{already}", i + 1), "  ")?;
+    }
+    Ok(())
+}
+
+/// The safety screen again, at a later question; true when a danger was chosen (and the walk
+/// now ends at urgent help), false when nothing on it applied and the questions carry on.
+fn raise_concern(
+    tree: &Tree,
+    walk: &mut Walk<'_>,
+    intake: bool,
+    input: &mut impl BufRead,
+    output: &mut impl Write,
+) -> io::Result<bool> {
+    let Some(safety) = tree.safety else {
+        return Ok(false);
+    };
+    let question = &tree.questions[safety.question];
+    writeln!(output)?;
+    writeln!(
+        output,
+        "Safety questions again: your answers so far are kept."
+    )?;
+    write_wrapped(output, question.wording(intake), "")?;
+    for (i, choice) in question.choices.iter().enumerate() {
+        write_wrapped(output, &format!("{}. {}", i + 1, choice.label), "  ")?;
+    }
+    loop {
+        let prompt = format!(
+            "Your answer (1-{}, or b to carry on where you were): ",
+            question.choices.len()
+        );
+        let Some(line) = ask(input, output, &prompt)? else {
+            return Ok(false);
+        };
+        match parse_reply(&line, question.choices.len()) {
+            Reply::Choose(c) if c == safety.none => {
+                writeln!(output, "Carrying on where you were.")?;
+                return Ok(false);
+            }
+            Reply::Choose(c) => return Ok(walk.raise(c)),
+            Reply::Back => {
+                writeln!(output, "Carrying on where you were.")?;
+                return Ok(false);
+            }
+            _ => writeln!(
+                output,
+                "Please type a number from 1 to {}, or b to carry on where you were.",
+                question.choices.len()
+            )?,
+        }
+    }
+}
+
 fn write_wrapped(output: &mut impl Write, text: &str, indent: &str) -> io::Result<()> {
     let rest = format!("{indent}   ");
-    let options = textwrap::Options::new(REPORT_WIDTH)
+    let options = explain::wrapping(REPORT_WIDTH)
         .initial_indent(indent)
         .subsequent_indent(&rest);
     for line in textwrap::wrap(text, options) {

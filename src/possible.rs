@@ -253,14 +253,20 @@ pub(crate) mod tests {
                 "therapy",
                 "psychoeducational",
                 "self_help",
-                "crisis"
+                "crisis",
+                "harm_others",
+                "unsafe",
+                "someone_else",
+                "withdrawal",
+                "reality",
+                "rather_not_say"
             ]
         );
         let mut walk = walk;
         let safety = tree.question_ix("safety").unwrap();
         walk.choose(tree.choice_ix(safety, "none").unwrap());
         let past = still_possible(&walk, &bounds, BUDGET);
-        assert!(!ids(&tree, &past.outcomes).contains(&"crisis".to_owned()));
+        assert!(past.outcomes.iter().all(|&o| !tree.outcomes[o].urgent));
     }
 
     #[test]
@@ -315,6 +321,6 @@ pub(crate) mod tests {
         let safety = tree.question_ix("safety").unwrap();
         walk.choose(tree.choice_ix(safety, "withdrawal").unwrap());
         let possible = still_possible(&walk, &bounds, 10);
-        assert_eq!(ids(&tree, &possible.outcomes), ["crisis"]);
+        assert_eq!(ids(&tree, &possible.outcomes), ["withdrawal"]);
     }
 }

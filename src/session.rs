@@ -236,7 +236,17 @@ impl Resumed<'_> {
 pub fn resume<'t>(tree: &'t Tree, session: &Session) -> Resumed<'t> {
     let mut walk = Walk::new(tree);
     let mut stopped = None;
+    let safety = tree.safety.map(|s| s.question);
     for saved in &session.answers {
+        // The safety screen's follow-up, and a danger raised at a later question, are answers
+        // to the safety screen that come after the walk reached a result or another question.
+        if let Some(screen) = safety
+            && tree.questions[screen].id == saved.question
+            && let Some(choice) = tree.choice_ix(screen, &saved.option)
+            && (walk.answer_follow_up(choice) || walk.raise(choice))
+        {
+            continue;
+        }
         let Position::Asking(q) = walk.position() else {
             stopped = Some(format!(
                 "the questions ended before the saved answer to '{}'",
@@ -549,11 +559,16 @@ impl Summary<'_> {
         }
 
         if e.outcome.urgent {
-            out.push_str(&format!(
-                "\n## ⚠ IMPORTANT: {}\n\n{}\n",
-                md(&e.outcome.name),
-                md(&e.summary)
-            ));
+            for help in &e.urgent_help {
+                out.push_str(&format!(
+                    "\n## {}\n\n{}\n\n",
+                    md(&help.name),
+                    md(&help.summary)
+                ));
+                for (i, step) in help.steps.iter().enumerate() {
+                    out.push_str(&format!("{}. {}\n", i + 1, md(step)));
+                }
+            }
             list(&mut out, "Why this was shown", &e.why);
         } else {
             out.push_str(&format!(
@@ -728,13 +743,16 @@ mod tests {
     const THERAPY: &[(&str, &str)] = &[
         ("safety", "none"),
         ("who", "myself"),
-        ("want", "change"),
-        ("issue", "patterns"),
-        ("shared", "same"),
-        ("leader", "professional"),
-        ("commitment", "short_course"),
-        ("outside", "separate"),
+        ("age", "adult"),
+        ("want", "pattern"),
+        ("pattern_what", "relationships"),
+        ("shared", "mix"),
         ("feedback", "welcome"),
+        ("peers", "no"),
+        ("leader", "professional"),
+        ("commitment", "months"),
+        ("outside", "separate"),
+        ("cost", "can_pay"),
     ];
 
     fn at(seconds: i64) -> Timestamp {
@@ -812,7 +830,7 @@ mod tests {
         let resumed = resume(&tree, &session);
         assert_eq!(resumed.replayed, 4);
         assert_eq!(resumed.stopped, None);
-        let next = tree.question_ix("shared").unwrap();
+        let next = tree.question_ix("pattern_what").unwrap();
         assert_eq!(resumed.walk.position(), Position::Asking(next));
 
         let finished = Session::of(&walk(&tree, THERAPY), "", at(0), at(1));
@@ -832,13 +850,13 @@ mod tests {
         assert!(change.contains("version 2025.01"), "{change}");
         assert!(change.contains("may not mean the same"), "{change}");
 
-        session.answers[2].option = "gone".to_owned();
+        session.answers[3].option = "gone".to_owned();
         let resumed = resume(&tree, &session);
-        assert_eq!(resumed.replayed, 2);
+        assert_eq!(resumed.replayed, 3);
         let why = resumed.stopped.unwrap();
         assert!(why.contains("'want' has no option 'gone'"), "{why}");
 
-        session.answers[2].question = "elsewhere".to_owned();
+        session.answers[3].question = "elsewhere".to_owned();
         let why = resume(&tree, &session).stopped.unwrap();
         assert!(why.contains("continue with 'elsewhere'"), "{why}");
     }
@@ -884,8 +902,8 @@ mod tests {
             &format!("sha256 `{}`", tree.sha256),
             "- **Recommendation:** Therapy group (provisional)",
             "## Questions asked and answers given",
-            "1. Before we talk about groups, ask the caller",
-            "   **Caller chose:** None of these is true for me right now",
+            "1. Before anything about groups, ask",
+            "   **Caller chose:** None of these is true right now",
             "### What to expect",
             "## Recommendation: Therapy group",
             "### Why this fits",
@@ -903,10 +921,11 @@ mod tests {
     #[test]
     fn an_urgent_summary_says_so_first() {
         let tree = builtin();
-        let explanation = Explanation::of(&walk(&tree, &[("safety", "suicide_or_harm")])).unwrap();
+        let explanation = Explanation::of(&walk(&tree, &[("safety", "suicide")])).unwrap();
         let text = summary(&explanation, "").to_markdown();
         assert!(text.contains("(urgent, not a group)"), "{text}");
-        assert!(text.contains("## ⚠ IMPORTANT:"), "{text}");
+        assert!(text.contains("## Please get help now"), "{text}");
+        assert!(!text.contains("!!"), "{text}");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 mod chunked;
 pub mod raw;
+mod safety;
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -26,6 +27,15 @@ pub struct Tree {
     pub start: QuestionIx,
     pub disclaimer: String,
     pub fallback: Option<OutcomeIx>,
+    /// The question that screens for danger, always the first one asked; `None` only in a tree
+    /// with no urgent outcome.
+    pub safety: Option<Safety>,
+    /// One sentence on what "provisional" means, shown with every group recommendation.
+    pub provisional: Option<String>,
+    /// The line an urgent result closes with, in place of the disclaimer.
+    pub urgent_closing: Option<String>,
+    /// Ask every question, even one whose answer can no longer matter.
+    pub ask_all: bool,
     pub questions: Vec<Question>,
     pub outcomes: Vec<Outcome>,
     pub scenarios: Vec<Scenario>,
@@ -44,8 +54,30 @@ pub struct Question {
     pub help: Option<String>,
     /// Shown to intake staff only.
     pub guidance: Option<String>,
+    /// Neutral wording for the case record ("Whether the caller ...").
+    pub record: Option<String>,
+    /// The safety screen's follow-up, asked after a danger is chosen.
+    pub also: Option<FollowUp>,
     pub choices: Vec<Choice>,
     pub span: Range<usize>,
+}
+
+/// "Is anything else on this list true as well?", asked on the safety screen after a danger, so
+/// that a person in more than one danger at once gets help for each.
+#[derive(Debug, Clone)]
+pub struct FollowUp {
+    pub text: String,
+    pub intake: Option<String>,
+    /// The answer that says nothing else applies; the no-danger option's label when not given.
+    pub none_label: Option<String>,
+}
+
+/// The safety screen: the first question, whose every answer but one ends at an urgent outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Safety {
+    pub question: QuestionIx,
+    /// The one option that says no danger applies; it goes on to the rest of the questions.
+    pub none: usize,
 }
 
 /// One answer a question offers (an `[[question.option]]` in the file).
@@ -59,6 +91,19 @@ pub struct Choice {
     pub reason: Option<String>,
     pub caveat: Option<String>,
     pub note: Option<String>,
+    /// Third-person wording of the answer, for intake staff and the case record.
+    pub intake_label: Option<String>,
+    /// What choosing this answer would mean, as a clause for "If ..., a therapy group would fit
+    /// better" ("you could come every week for several months").
+    pub change: Option<String>,
+    /// Where to look, by outcome, shown under next steps when this answer was given and that
+    /// outcome is recommended.
+    pub where_to_look: Vec<(OutcomeIx, String)>,
+    /// What to keep in mind, by outcome, shown when this answer was given and that outcome is
+    /// recommended: the clash between the answer and what that kind of group asks.
+    pub keep_in_mind: Vec<(OutcomeIx, String)>,
+    /// On the safety screen: this answer ends the screen at once, with no follow-up.
+    pub alone: bool,
     pub span: Range<usize>,
     /// Where the `next` key is, for cycle reports.
     pub next_span: Option<Range<usize>>,
@@ -98,6 +143,10 @@ pub struct Outcome {
     pub next_steps: Option<String>,
     /// Shown to intake staff only.
     pub guidance: Option<String>,
+    /// For an urgent outcome: what to do now, as short numbered steps.
+    pub steps: Vec<String>,
+    /// For an urgent outcome: what happens when you call.
+    pub when_you_call: Option<String>,
     pub span: Range<usize>,
 }
 
@@ -105,7 +154,8 @@ pub struct Outcome {
 #[derive(Debug, Clone)]
 pub struct Scenario {
     pub name: String,
-    /// (question id, option id, where the answer is written)
+    /// (question id, option id, where the answer is written), in the order written; the safety
+    /// screen may be answered more than once (every danger that applies).
     pub answers: Vec<(String, String, Range<usize>)>,
     pub answers_span: Range<usize>,
     pub expect: String,
@@ -204,6 +254,8 @@ struct Links {
     step: Step,
     score: Vec<(OutcomeIx, i64)>,
     score_spans: Vec<Range<usize>>,
+    where_to_look: Vec<(OutcomeIx, String)>,
+    keep_in_mind: Vec<(OutcomeIx, String)>,
 }
 
 impl Question {
@@ -230,6 +282,11 @@ impl Question {
                 reason: option.reason.map(toml::Spanned::into_inner),
                 caveat: option.caveat.map(toml::Spanned::into_inner),
                 note: option.note.map(toml::Spanned::into_inner),
+                intake_label: option.intake_label.map(toml::Spanned::into_inner),
+                change: option.change.map(toml::Spanned::into_inner),
+                where_to_look: links.where_to_look,
+                keep_in_mind: links.keep_in_mind,
+                alone: option.alone.is_some_and(toml::Spanned::into_inner),
                 span: option.span,
                 score_spans: links.score_spans,
             })
@@ -240,6 +297,12 @@ impl Question {
             intake: question.intake.take().map(toml::Spanned::into_inner),
             help: question.help.take().map(toml::Spanned::into_inner),
             guidance: question.guidance.take().map(toml::Spanned::into_inner),
+            record: question.record.take().map(toml::Spanned::into_inner),
+            also: question.also.take().map(|text| FollowUp {
+                text: text.into_inner(),
+                intake: question.also_intake.take().map(toml::Spanned::into_inner),
+                none_label: question.also_none.take().map(toml::Spanned::into_inner),
+            }),
             choices,
             span: question.span.clone(),
         }
@@ -320,6 +383,23 @@ impl<'s> Builder<'s> {
             .and_then(|h| h.fallback.as_ref())
             .and_then(|f| self.resolve_outcome(&outcome_ids, f, "fallback"));
 
+        for question in &raw.questions {
+            if question.also.is_none() {
+                for key in [&question.also_intake, &question.also_none]
+                    .into_iter()
+                    .flatten()
+                {
+                    self.error(
+                        key.span(),
+                        format!(
+                            "question '{}' has wording for the follow-up but no 'also', the follow-up question itself; add also = \"Is anything else on this list true as well?\" or remove this key",
+                            question.id.get_ref()
+                        ),
+                    );
+                }
+            }
+        }
+
         // Each question's references are resolved while every question id is still in place to
         // suggest from; then its text moves from the raw table into the tree.
         let mut questions = Vec::with_capacity(raw.questions.len());
@@ -346,6 +426,8 @@ impl<'s> Builder<'s> {
                 expect: o.expect,
                 next_steps: o.next_steps.map(toml::Spanned::into_inner),
                 guidance: o.guidance.map(toml::Spanned::into_inner),
+                steps: o.steps,
+                when_you_call: o.when_you_call.map(toml::Spanned::into_inner),
                 span: o.span,
             })
             .collect();
@@ -360,9 +442,17 @@ impl<'s> Builder<'s> {
                     .answers
                     .into_inner()
                     .into_iter()
-                    .map(|(q, o)| {
-                        let span = q.span().start..o.span().end;
-                        (q.into_inner(), o.into_inner(), span)
+                    .flat_map(|(q, answer)| {
+                        let whole = q.span().start..answer.span().end;
+                        let q = q.into_inner();
+                        let ids = match answer.into_inner() {
+                            raw::ScenarioAnswer::One(id) => vec![(id, whole)],
+                            raw::ScenarioAnswer::Many(ids) => ids
+                                .into_iter()
+                                .map(|id| (id.get_ref().clone(), id.span()))
+                                .collect(),
+                        };
+                        ids.into_iter().map(move |(id, span)| (q.clone(), id, span))
                     })
                     .collect(),
                 expect_span: s.expect.span(),
@@ -372,9 +462,23 @@ impl<'s> Builder<'s> {
             .collect();
 
         // Without errors every question was built, so `questions` is indexed like the raw ones.
-        if !questions.is_empty() && self.diagnostics.iter().all(|d| !d.is_error()) {
+        let sound = !questions.is_empty() && self.diagnostics.iter().all(|d| !d.is_error());
+        if sound {
             self.find_cycles(&questions);
         }
+        let safety = match (&raw.header, sound) {
+            (Some(header), true) => safety::Screen {
+                source: self.source,
+                header,
+                header_span: raw.header_span.clone().unwrap_or(0..0),
+                start,
+                question_ids: &question_ids,
+                questions: &questions,
+                outcomes: &outcomes,
+            }
+            .check(&mut self.diagnostics),
+            _ => None,
+        };
 
         if self.diagnostics.iter().any(Diagnostic::is_error) {
             return Err(self.diagnostics);
@@ -389,6 +493,10 @@ impl<'s> Builder<'s> {
             start,
             disclaimer: header.disclaimer.into_inner(),
             fallback,
+            safety,
+            provisional: header.provisional.map(toml::Spanned::into_inner),
+            urgent_closing: header.urgent_closing.map(toml::Spanned::into_inner),
+            ask_all: header.ask_all.is_some_and(toml::Spanned::into_inner),
             questions,
             outcomes,
             scenarios,
@@ -543,6 +651,10 @@ impl<'s> Builder<'s> {
                 score_spans.push(name.span());
             }
         }
+        let where_to_look =
+            self.lines_by_outcome(outcome_ids, option.where_to_look.as_ref(), "where_to_look");
+        let keep_in_mind =
+            self.lines_by_outcome(outcome_ids, option.keep_in_mind.as_ref(), "keep_in_mind");
         if self.diagnostics.len() > before {
             return None;
         }
@@ -550,7 +662,25 @@ impl<'s> Builder<'s> {
             step: step?,
             score,
             score_spans,
+            where_to_look,
+            keep_in_mind,
         })
+    }
+
+    /// A `{ outcome = "text" }` table with its outcome ids resolved.
+    fn lines_by_outcome(
+        &mut self,
+        outcome_ids: &HashMap<String, OutcomeIx>,
+        lines: Option<&raw::Looks>,
+        key: &str,
+    ) -> Vec<(OutcomeIx, String)> {
+        let mut resolved = Vec::new();
+        for (name, line) in lines.iter().flat_map(|looks| &looks.0) {
+            if let Some(o) = self.resolve_outcome(outcome_ids, name, key) {
+                resolved.push((o, line.get_ref().clone()));
+            }
+        }
+        resolved
     }
 
     /// Reports each cycle once, as the chain of question ids, at the `next` that closes it.

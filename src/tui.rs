@@ -22,7 +22,9 @@ use crossterm::event::Event;
 use ratatui::layout::Rect;
 use ratatui::{DefaultTerminal, TerminalOptions, Viewport};
 
-pub use app::{App, Ending, Exit, Features, Message, Offer, Pending, Request, Screen, update};
+pub use app::{
+    App, Ask, Asking, Ending, Exit, Features, Message, Offer, Pending, Request, Screen, update,
+};
 pub use input::{PASTE_TIMEOUT, SEQUENCE_TIMEOUT};
 pub use keys::{
     Binding, CONFIRM_KEYS, Does, HELP_KEYS, NOTES_KEYS, Needs, QUESTION_KEYS, RESULT_KEYS,
@@ -154,7 +156,10 @@ fn event_loop(
                 Next::Closed => return Ok(app.ending(Exit::Signal(HANG_UP))),
                 Next::Event(Event::Resize(width, height)) => {
                     let area = drawing_area(width, height);
-                    terminal.resize(area)?;
+                    // Resizing clears the screen, so only a real change of size does it.
+                    if area != terminal.get_frame().area() {
+                        terminal.resize(area)?;
+                    }
                     Event::Resize(area.width, area.height)
                 }
                 Next::Event(event) => event,

@@ -17,7 +17,9 @@ pub struct Answer {
 pub enum Position {
     /// Waiting for an answer to this question.
     Asking(QuestionIx),
-    /// The last answer ended the walk.
+    /// The last answer ended the walk. After a danger on the safety screen the result is already
+    /// settled, but the screen may still ask whether anything else on it is true as well (see
+    /// [`Walk::follow_up`]).
     Finished,
 }
 
@@ -50,6 +52,9 @@ pub struct Recommendation {
     pub runner_up: Option<OutcomeIx>,
     /// Totals for every outcome, in the tree's order.
     pub scores: Vec<i64>,
+    /// Every urgent outcome the dangers chosen lead to, most urgent first (the order of the
+    /// safety screen's options); `outcome` is the first. Empty for a group recommendation.
+    pub urgent: Vec<OutcomeIx>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,12 +84,20 @@ impl<'t> Walk<'t> {
     }
 
     pub fn position(&self) -> Position {
-        match self.answers.last() {
-            None => Position::Asking(self.tree.start),
-            Some(last) => match self.tree.questions[last.question].choices[last.choice].step {
-                Step::Next(next) => Position::Asking(next),
-                Step::Outcome(_) | Step::End => Position::Finished,
-            },
+        let Some(last) = self.answers.last() else {
+            return Position::Asking(self.tree.start);
+        };
+        if let Some(safety) = self.tree.safety
+            && last.question == safety.question
+            && last.choice == safety.none
+            && !self.dangers().is_empty()
+        {
+            // "Nothing else" after a danger closes the screen; the dangers decide.
+            return Position::Finished;
+        }
+        match self.tree.questions[last.question].choices[last.choice].step {
+            Step::Next(next) => Position::Asking(next),
+            Step::Outcome(_) | Step::End => Position::Finished,
         }
     }
 
@@ -97,6 +110,95 @@ impl<'t> Walk<'t> {
             }
             _ => false,
         }
+    }
+
+    /// The dangers chosen on the last run of the safety screen, as choice indices in the order
+    /// chosen; empty when no danger was chosen.
+    ///
+    /// A run is the answers to the safety screen at the end of the walk: the first question, or
+    /// the screen raised again later with `!`.
+    pub fn dangers(&self) -> Vec<usize> {
+        let Some(safety) = self.tree.safety else {
+            return Vec::new();
+        };
+        self.answers
+            .iter()
+            .rev()
+            .take_while(|a| a.question == safety.question)
+            .filter(|a| a.choice != safety.none)
+            .map(|a| a.choice)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect()
+    }
+
+    /// The safety screen, when it is asking "is anything else on this list true as well?": after
+    /// a danger that does not end the screen on its own, while some danger is left to choose.
+    pub fn follow_up(&self) -> Option<QuestionIx> {
+        let safety = self.tree.safety?;
+        let question = &self.tree.questions[safety.question];
+        question.also.as_ref()?;
+        let last = self.answers.last()?;
+        if last.question != safety.question
+            || last.choice == safety.none
+            || question.choices[last.choice].alone
+        {
+            return None;
+        }
+        let chosen = self.dangers();
+        let left = (0..question.choices.len()).any(|c| c != safety.none && !chosen.contains(&c));
+        left.then_some(safety.question)
+    }
+
+    /// The answers offered now, as choice indices in the order shown: every answer of the
+    /// question asked. The follow-up shows every answer of the safety screen too, so that each
+    /// keeps its number; those already chosen ([`Walk::dangers`]) cannot be chosen again.
+    pub fn offered(&self) -> Vec<usize> {
+        if let Some(q) = self.follow_up() {
+            return (0..self.tree.questions[q].choices.len()).collect();
+        }
+        match self.position() {
+            Position::Asking(q) => (0..self.tree.questions[q].choices.len()).collect(),
+            Position::Finished => Vec::new(),
+        }
+    }
+
+    /// Answers the safety screen's follow-up: another danger, or the no-danger option for
+    /// "nothing else". Ignored when no follow-up is asked, or the choice does not exist or was
+    /// already chosen.
+    pub fn answer_follow_up(&mut self, choice: usize) -> bool {
+        match self.follow_up() {
+            Some(question)
+                if choice < self.tree.questions[question].choices.len()
+                    && !self.dangers().contains(&choice) =>
+            {
+                self.answers.push(Answer { question, choice });
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// A danger raised at a later question with `!`: the safety screen answered again, keeping
+    /// every answer so far. Only a danger is taken (a raised screen answered "none of these"
+    /// changes nothing), and only while a question after the safety screen is asked.
+    pub fn raise(&mut self, choice: usize) -> bool {
+        let Some(safety) = self.tree.safety else {
+            return false;
+        };
+        let raisable = matches!(self.position(), Position::Asking(q) if q != safety.question);
+        if !raisable
+            || choice == safety.none
+            || choice >= self.tree.questions[safety.question].choices.len()
+        {
+            return false;
+        }
+        self.answers.push(Answer {
+            question: safety.question,
+            choice,
+        });
+        true
     }
 
     /// Takes back the last answer; the next choice replaces it, so no stale answer survives.
@@ -144,6 +246,7 @@ impl<'t> Walk<'t> {
         }
         let scores = self.scores();
         let decision = self.decide(&scores)?;
+        let urgent = self.urgent_outcomes();
         let runner_up = match decision.basis {
             // An urgent outcome recommends no group, so nothing else is offered beside it.
             Basis::Routed if self.tree.outcomes[decision.outcome].urgent => None,
@@ -156,12 +259,39 @@ impl<'t> Walk<'t> {
             tie: decision.tie,
             runner_up,
             scores,
+            urgent,
         })
+    }
+
+    /// The urgent outcomes of the dangers chosen, in the order the safety screen lists them,
+    /// each once.
+    fn urgent_outcomes(&self) -> Vec<OutcomeIx> {
+        let Some(safety) = self.tree.safety else {
+            return Vec::new();
+        };
+        let mut dangers = self.dangers();
+        dangers.sort_unstable();
+        let mut outcomes = Vec::new();
+        for choice in dangers {
+            if let Step::Outcome(o) = self.tree.questions[safety.question].choices[choice].step
+                && !outcomes.contains(&o)
+            {
+                outcomes.push(o);
+            }
+        }
+        outcomes
     }
 
     /// The outcome of a finished walk whose totals are `scores` (what [`Walk::scores`] gives),
     /// without the runner-up and totals that [`Walk::recommendation`] adds.
     pub fn decide(&self, scores: &[i64]) -> Result<Decision, NoRecommendation> {
+        if let Some(&outcome) = self.urgent_outcomes().first() {
+            return Ok(Decision {
+                outcome,
+                basis: Basis::Routed,
+                tie: false,
+            });
+        }
         let last = self.answers.last().copied();
         let routed =
             last.and_then(
@@ -244,7 +374,9 @@ mod tests {
 title = "t"
 version = "1"
 start = "first"
+safety = "first"
 disclaimer = "d"
+urgent_closing = "c"
 
 [[question]]
 id = "first"
@@ -296,6 +428,7 @@ id = "urgent"
 name = "U"
 urgent = true
 summary = "s"
+steps = ["Call."]
 "#;
 
     fn walk_to<'t>(tree: &'t Tree, choices: &[&str]) -> Walk<'t> {

@@ -183,7 +183,7 @@ fn an_urgent_outcome_without_staff_guidance_is_a_warning() {
         "valid/fallback_and_routes.toml",
         "guidance = \"Stay on the line.\"\n",
         &[
-            ":50:1: warning: urgent outcome",
+            ":52:1: warning: urgent outcome",
             "has no 'guidance' for intake staff",
         ],
     );
@@ -195,7 +195,7 @@ fn path_checks_say_when_they_stop_early() {
         .args(["check", "--max-paths", "1", &fixture("valid/minimal.toml")])
         .assert()
         .success()
-        .stdout(contains("stopped early: checked 1 of 2 paths"));
+        .stdout(contains("stopped early: checked 1 of 3 paths"));
 }
 
 #[test]
@@ -258,6 +258,8 @@ fn answer_explains_the_recommendation() {
             "answer",
             "--questions",
             &fixture("valid/minimal.toml"),
+            "--answer",
+            "safety=none",
             "--answer",
             "want=cope",
         ])
@@ -480,7 +482,8 @@ fn plain_mode_is_used_when_input_is_not_a_terminal() {
         .write_stdin("1\n")
         .assert()
         .success()
-        .stdout(contains("IMPORTANT: Get help now"));
+        .stdout(contains("Get help now\n============\n"))
+        .stdout(contains("!!").not());
 }
 
 #[test]
@@ -516,7 +519,13 @@ fn plain_mode_quit_stops_without_a_report() {
 fn the_environment_variable_names_the_tree() {
     groupfit()
         .env("GROUPFIT_QUESTIONS", fixture("valid/minimal.toml"))
-        .args(["answer", "--answer", "want=change"])
+        .args([
+            "answer",
+            "--answer",
+            "safety=none",
+            "--answer",
+            "want=change",
+        ])
         .assert()
         .success()
         .stdout(contains("Therapy group"));
@@ -532,25 +541,32 @@ fn the_built_in_tree_passes_a_strict_check() {
 }
 
 #[test]
-fn every_danger_sign_in_the_built_in_tree_leads_to_crisis_and_no_group() {
+fn every_danger_sign_in_the_built_in_tree_leads_to_its_own_urgent_help_and_no_group() {
     let source = groupfit::source::Source::builtin();
     let (tree, _) = groupfit::tree::Tree::load(&source).unwrap();
     let first = &tree.questions[tree.start];
     assert_eq!(first.id, "safety", "the crisis screen comes first");
-    let crisis = tree.outcome_ix("crisis").unwrap();
-    assert!(tree.outcomes[crisis].urgent);
-    assert!(tree.outcomes[crisis].summary.contains("988"));
-    let routed: Vec<&str> = first
+    let safety = tree
+        .safety
+        .expect("the built-in tree names its safety screen");
+    assert_eq!(safety.question, tree.start);
+    let dangers: Vec<(&str, usize)> = first
         .choices
         .iter()
-        .filter(|c| c.step == groupfit::tree::Step::Outcome(crisis))
-        .map(|c| c.id.as_str())
+        .filter_map(|c| match c.step {
+            groupfit::tree::Step::Outcome(o) => Some((c.id.as_str(), o)),
+            _ => None,
+        })
         .collect();
-    assert!(
-        routed.len() >= 5,
-        "every danger sign and 'rather not say': {routed:?}"
-    );
-    for id in routed {
+    assert_eq!(dangers.len(), first.choices.len() - 1, "all but 'none'");
+    let mut seen = Vec::new();
+    for (id, outcome) in dangers {
+        assert!(tree.outcomes[outcome].urgent, "{id}");
+        assert!(
+            !seen.contains(&outcome),
+            "{id} shares its help with another danger"
+        );
+        seen.push(outcome);
         let output = groupfit()
             .args([
                 "answer",
@@ -563,13 +579,69 @@ fn every_danger_sign_in_the_built_in_tree_leads_to_crisis_and_no_group() {
             .unwrap();
         assert!(output.status.success());
         let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-        assert_eq!(json["outcome"]["id"], "crisis", "{id}");
+        assert_eq!(json["outcome"]["id"], tree.outcomes[outcome].id, "{id}");
+        assert_eq!(json["outcome"]["urgent"], true, "{id}");
         assert_eq!(json["also_consider"], serde_json::Value::Null, "{id}");
         assert!(
             !json["why"].as_array().unwrap().is_empty(),
             "{id} has its own reason"
         );
+        assert!(
+            !json["urgent_help"][0]["steps"]
+                .as_array()
+                .unwrap()
+                .is_empty(),
+            "{id} says what to do now"
+        );
+        let text = groupfit()
+            .args(["answer", "--answer", &format!("safety={id}")])
+            .output()
+            .unwrap();
+        let text = String::from_utf8(text.stdout).unwrap();
+        assert!(!text.contains("!!"), "{id}: {text}");
+        assert!(!text.to_lowercase().contains("provisional"), "{id}: {text}");
+        assert!(!text.contains(&tree.disclaimer), "{id}: {text}");
     }
+}
+
+#[test]
+fn more_than_one_danger_gets_the_help_for_each_most_urgent_first() {
+    let output = groupfit()
+        .args([
+            "answer",
+            "--format",
+            "json",
+            "--answer",
+            "safety=withdrawal",
+            "--answer",
+            "safety=suicide",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["outcome"]["id"], "crisis");
+    let help: Vec<&str> = json["urgent_help"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(help, ["crisis", "withdrawal"]);
+    let signs = json["safety_screen"].as_array().unwrap();
+    let answer = |option: &str| {
+        signs
+            .iter()
+            .find(|s| s["option"] == option)
+            .map(|s| s["answer"].as_str().unwrap().to_owned())
+    };
+    assert_eq!(answer("suicide").as_deref(), Some("yes"));
+    assert_eq!(answer("withdrawal").as_deref(), Some("yes"));
+    assert_eq!(answer("unsafe_now").as_deref(), Some("not_answered"));
 }
 
 /// Every path `paths` lists replays through `answer` to the same outcome: all of them in
@@ -635,8 +707,10 @@ fn intake_wording_and_staff_guidance_in_plain_mode() {
         .write_stdin("1\n")
         .assert()
         .success()
-        .stdout(contains("ask the caller"))
-        .stdout(contains("For staff: If the caller hesitates"))
+        .stdout(contains(
+            "for the\n   caller, or for anyone they are calling about",
+        ))
+        .stdout(contains("For staff: Ask about the caller and about anyone"))
         .stdout(contains("For staff: Stay on the line"));
 }
 
@@ -657,13 +731,16 @@ fn typed_answers(answers: &[(&str, &str)]) -> String {
 const THERAPY: &[(&str, &str)] = &[
     ("safety", "none"),
     ("who", "myself"),
-    ("want", "change"),
-    ("issue", "patterns"),
-    ("shared", "same"),
-    ("leader", "professional"),
-    ("commitment", "short_course"),
-    ("outside", "separate"),
+    ("age", "adult"),
+    ("want", "pattern"),
+    ("pattern_what", "relationships"),
+    ("shared", "mix"),
     ("feedback", "welcome"),
+    ("peers", "no"),
+    ("leader", "professional"),
+    ("commitment", "months"),
+    ("outside", "separate"),
+    ("cost", "can_pay"),
 ];
 
 #[cfg(unix)]
@@ -927,7 +1004,17 @@ fn control_characters_in_a_tree_are_printed_visibly() {
     let tree = tree.to_str().unwrap();
 
     let answer = groupfit()
-        .args(["answer", "-q", tree, "--answer", "want=cope"])
+        .args([
+            "answer",
+            "-q",
+            tree,
+            "--answer",
+            "safety=none",
+            "--answer",
+            "want=cope",
+            "--answer",
+            "safety=none",
+        ])
         .output()
         .unwrap();
     assert!(answer.status.success());
@@ -944,6 +1031,8 @@ fn control_characters_in_a_tree_are_printed_visibly() {
             tree,
             "--answer",
             "want=cope",
+            "--answer",
+            "safety=none",
             "--format",
             "json",
         ],
@@ -962,13 +1051,15 @@ fn control_characters_in_a_tree_are_printed_visibly() {
             tree,
             "--answer",
             "want=cope",
+            "--answer",
+            "safety=none",
             "--format",
             "json",
         ])
         .output()
         .unwrap();
     let value: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
-    assert_eq!(value["answers"][0]["option_label"], "To cope\u{9b}31m\r");
+    assert_eq!(value["answers"][1]["option_label"], "To cope\u{9b}31m\r");
     // Markdown into a pipe is a file's text, kept exactly.
     let markdown = groupfit()
         .args([
@@ -977,6 +1068,8 @@ fn control_characters_in_a_tree_are_printed_visibly() {
             tree,
             "--answer",
             "want=cope",
+            "--answer",
+            "safety=none",
             "--format",
             "markdown",
         ])
@@ -988,7 +1081,7 @@ fn control_characters_in_a_tree_are_printed_visibly() {
     // Plain mode shows the question and the report escaped.
     let plain = groupfit()
         .args(["--plain", "-q", tree])
-        .write_stdin("1\n")
+        .write_stdin("2\n1\n")
         .output()
         .unwrap();
     assert_no_control("plain mode", &plain.stdout);
@@ -1017,7 +1110,7 @@ fn control_characters_in_keys_and_arguments_are_printed_visibly() {
 
     let answer = groupfit()
         .args(["answer", "-q", &fixture("valid/minimal.toml")])
-        .args(["--answer", "want=\u{1b}[2Jcope"])
+        .args(["--answer", "safety=none", "--answer", "want=\u{1b}[2Jcope"])
         .output()
         .unwrap();
     assert_eq!(answer.status.code(), Some(1));
@@ -1376,4 +1469,171 @@ fn a_path_count_too_large_to_hold_says_more_than() {
         .assert()
         .success()
         .stdout(contains(format!("3 {more} checked")));
+}
+
+/// Each edit that would break the built-in safety screen is refused by `check`.
+#[test]
+fn check_refuses_edits_that_break_the_built_in_safety_screen() {
+    let builtin = groupfit::source::Source::builtin().text().to_owned();
+    let crisis = builtin.find("id = \"crisis\"").unwrap();
+    let urgent = crisis + builtin[crisis..].find("urgent = true\n").unwrap();
+    let mut not_urgent = builtin.clone();
+    not_urgent.replace_range(urgent..urgent + "urgent = true\n".len(), "");
+    let edits = [
+        (not_urgent, "but it is not urgent"),
+        (
+            builtin.replacen("safety = \"safety\"\n", "", 1),
+            "names no safety screen",
+        ),
+        (
+            builtin.replacen("start = \"safety\"", "start = \"who\"", 1),
+            "must be the first question asked",
+        ),
+        (
+            builtin.replacen("  outcome = \"harm_others\"\n", "  next = \"who\"\n", 1),
+            "more than one option of the safety screen goes on",
+        ),
+        (
+            builtin.replacen("  outcome = \"rather_not_say\"\n", "", 1),
+            "option 'rather_not_say' of the safety screen does not end at an urgent outcome",
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (i, (text, words)) in edits.iter().enumerate() {
+        assert_ne!(text, &builtin, "edit {i} changed nothing");
+        let path = dir.path().join(format!("edit{i}.toml"));
+        fs::write(&path, text).unwrap();
+        groupfit()
+            .arg("check")
+            .arg(&path)
+            .assert()
+            .code(1)
+            .stdout(contains(*words))
+            .stdout(contains(": error: "));
+        // A tree that fails the check is never walked either.
+        groupfit()
+            .args(["--plain", "-q"])
+            .arg(&path)
+            .write_stdin("1\n")
+            .assert()
+            .code(1);
+    }
+}
+
+/// No urgent result says anything that belongs to another danger: each topic's words appear only
+/// in the help for that topic (and in "rather not say", which opens every door on purpose).
+#[test]
+fn each_urgent_result_holds_no_advice_of_another_danger() {
+    let source = groupfit::source::Source::builtin();
+    let (tree, _) = groupfit::tree::Tree::load(&source).unwrap();
+    let topics: &[(&str, &[&str])] = &[
+        ("crisis", &["end your life", "ending your life"]),
+        (
+            "harm_others",
+            &["thinking of hurting", "keep everyone safe"],
+        ),
+        ("unsafe", &["Domestic Violence Hotline", "hurting you"]),
+        ("someone_else", &["worried about"]),
+        ("withdrawal", &["alcohol", "drinking", "SAMHSA"]),
+        ("reality", &["voices", "losing touch", "without sleep"]),
+    ];
+    for outcome in tree.outcomes.iter().filter(|o| o.urgent) {
+        if outcome.id == "rather_not_say" {
+            continue;
+        }
+        let said = [
+            Some(outcome.name.as_str()),
+            Some(outcome.summary.as_str()),
+            outcome.when_you_call.as_deref(),
+            outcome.next_steps.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .chain(outcome.steps.iter().map(String::as_str))
+        .collect::<Vec<_>>()
+        .join("\n");
+        assert!(
+            topics.iter().any(|(id, _)| *id == outcome.id),
+            "no topic for urgent outcome {}",
+            outcome.id
+        );
+        for (other, words) in topics.iter().filter(|(id, _)| *id != outcome.id) {
+            for word in *words {
+                assert!(
+                    !said.contains(word),
+                    "'{}' says {word:?}, which belongs to '{other}':\n{said}",
+                    outcome.id
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn plain_mode_raises_the_safety_screen_at_a_later_question_and_keeps_the_answers() {
+    let source = groupfit::source::Source::builtin();
+    let (tree, _) = groupfit::tree::Tree::load(&source).unwrap();
+    let safety = &tree.questions[tree.start];
+    let none = safety.choices.iter().position(|c| c.id == "none").unwrap() + 1;
+    let someone = safety
+        .choices
+        .iter()
+        .position(|c| c.id == "someone_else")
+        .unwrap()
+        + 1;
+    // None of these; the first answer to "who"; then "!" and the danger to someone else. Input
+    // ends at the follow-up ("anything else?"): the help is settled, so it is shown all the same.
+    let typed = format!("{none}\n1\n!\n{someone}\n");
+    let output = groupfit()
+        .arg("--plain")
+        .write_stdin(typed)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(output.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("Safety questions again: your answers so far are kept."),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("How to help the person you are worried about\n"),
+        "{stdout}"
+    );
+    let answers = &stdout[stdout.find("Your answers").unwrap()..];
+    assert!(answers.contains("Who is the group for?"), "{answers}");
+    assert!(
+        answers.contains("→ Someone I am worried about"),
+        "{answers}"
+    );
+    assert!(!stdout.contains("Provisional"), "{stdout}");
+}
+
+/// A phone number is never broken across lines, in the report or in plain mode.
+#[test]
+fn phone_numbers_are_never_broken_across_lines() {
+    let source = groupfit::source::Source::builtin();
+    let (tree, _) = groupfit::tree::Tree::load(&source).unwrap();
+    let safety = &tree.questions[tree.start];
+    let dangers = safety
+        .choices
+        .iter()
+        .filter(|c| matches!(c.step, groupfit::tree::Step::Outcome(_)));
+    for choice in dangers {
+        let output = groupfit()
+            .args(["answer", "--answer", &format!("safety={}", choice.id)])
+            .output()
+            .unwrap();
+        let text = String::from_utf8(output.stdout).unwrap();
+        assert!(text.contains("call"), "{text}");
+        for line in text.lines() {
+            let end = line.trim_end();
+            let broken = end
+                .strip_suffix('-')
+                .is_some_and(|rest| rest.ends_with(|c: char| c.is_ascii_digit()));
+            assert!(
+                !broken,
+                "a number is broken at the end of {line:?}:\n{text}"
+            );
+        }
+    }
 }

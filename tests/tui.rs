@@ -31,7 +31,9 @@ const TREE: &str = r#"[tree]
 title = "Which kind of group fits?"
 version = "test.1"
 start = "safety"
+safety = "safety"
 disclaimer = "This is a guide, not a diagnosis, and it does not replace an assessment by a professional."
+urgent_closing = "Help is there at any hour."
 
 [[question]]
 id = "safety"
@@ -154,9 +156,10 @@ next_steps = "Ask the service that treats you whether it runs a course."
 
 [[outcome]]
 id = "crisis"
-name = "Get help now"
+name = "Please get help now"
 urgent = true
-summary = "A group is not the right first step. In the US, call or text 988 (the Suicide & Crisis Lifeline) now, also if you are worried about someone else. In an emergency, call 911."
+summary = "A group is not the right first step. Talking to someone now is."
+steps = ["Call or text 988 now.", "In an emergency, call 911."]
 next_steps = "If you can, tell someone you trust how you are feeling today."
 
 [[scenario]]
@@ -340,7 +343,7 @@ fn snapshot_intake_crisis_result_puts_staff_guidance_first() {
     let app = intake_app(&tree, &[pick(&tree, "safety", "harm")]);
     snapshot!("intake_crisis_result_80x24", &app, 80, 24);
     let text = screen_text(draw(&app, 80, 24).backend().buffer());
-    let banner = text.find("IMPORTANT").unwrap();
+    let banner = text.find("Please get help now").unwrap();
     let staff = text.find("For staff: Stay on the line").unwrap();
     let why = text.find("Why we are showing this").unwrap();
     assert!(banner < staff && staff < why, "{text}");
@@ -461,11 +464,12 @@ fn the_urgent_result_is_unmistakable_without_colour() {
     let text = screen_text(buffer);
     let banner = text
         .lines()
-        .position(|line| line.contains("!! IMPORTANT: Get help now !!"))
+        .position(|line| line.contains("║ Please get help now"))
         .unwrap_or_else(|| panic!("no banner in\n{text}"));
     assert!(banner <= 3, "the banner leads the screen:\n{text}");
-    let summary = text.find("call or text 988").unwrap();
-    assert!(summary < text.find("Why we are showing this").unwrap());
+    assert!(!text.contains("!!"), "no pairs of '!':\n{text}");
+    let steps = text.find("1. Call or text 988 now.").unwrap();
+    assert!(steps < text.find("Why we are showing this").unwrap());
     // The banner is bold and reversed, and no cell has a colour.
     let y = u16::try_from(banner).unwrap();
     let x = u16::try_from(
@@ -473,7 +477,7 @@ fn the_urgent_result_is_unmistakable_without_colour() {
             .nth(banner)
             .unwrap()
             .chars()
-            .position(|c| c == '!')
+            .position(|c| c == 'P')
             .unwrap(),
     )
     .unwrap();
@@ -490,7 +494,7 @@ fn the_urgent_result_is_unmistakable_without_colour() {
 #[test]
 fn the_marked_answer_is_reversed_and_has_the_marker() {
     let tree = fixture();
-    let app = app(&tree, &[Message::Down]);
+    let app = app(&tree, &[Message::Down, Message::Down]);
     let terminal = draw(&app, 80, 24);
     let buffer = terminal.backend().buffer();
     let text = screen_text(buffer);
@@ -519,7 +523,8 @@ fn assert_result_shows_every_block(app: &App<'_>, explanation: &Explanation) {
             | Block::Paragraph(text)
             | Block::Bullet(text)
             | Block::Note(text)
-            | Block::Staff(text) => vec![text],
+            | Block::Staff(text)
+            | Block::Step(_, text) => vec![text],
             Block::Answer(question, answer) => vec![question, answer],
         };
         for part in parts {
@@ -1358,13 +1363,16 @@ fn terminal_intake_call_survives_a_kill_and_is_exported() {
     let answers = [
         ("safety", "none"),
         ("who", "myself"),
-        ("want", "change"),
-        ("issue", "patterns"),
-        ("shared", "same"),
-        ("leader", "professional"),
-        ("commitment", "short_course"),
-        ("outside", "separate"),
+        ("age", "adult"),
+        ("want", "pattern"),
+        ("pattern_what", "relationships"),
+        ("shared", "mix"),
         ("feedback", "welcome"),
+        ("peers", "no"),
+        ("leader", "professional"),
+        ("commitment", "months"),
+        ("outside", "separate"),
+        ("cost", "can_pay"),
     ];
 
     // Two answers, each saved as soon as it is given; then the process dies.
@@ -1562,13 +1570,22 @@ fn terminal_the_report_shows_control_characters_in_notes_and_tree_visibly() {
     pane.tmux(&paste);
     pane.wait_for("Called back");
     pane.send("Escape");
+    // Each key once the screen has taken the last: an Escape and a digit read together are
+    // Alt with the digit.
+    pane.wait_until("the notes closed", |text| {
+        !text.contains("Notes about the call")
+    });
     let tree = fixture();
-    for (question, option) in [
+    for (k, (question, option)) in [
         ("safety", "none"),
         ("want", "cope"),
         ("commitment", "dropin"),
         ("outside", "friends"),
-    ] {
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        pane.wait_for(&self::question(k + 1));
         pane.send(&key_for(&tree, question, option));
     }
     pane.wait_for("Support group");
@@ -1589,4 +1606,73 @@ fn terminal_the_report_shows_control_characters_in_notes_and_tree_visibly() {
         "the window title was set to {title}"
     );
     assert_terminal_sane(&text);
+}
+
+/// A mother calls about her 16-year-old, who has posted that she wants to die and is locked in
+/// her room. The worker keys what they hear: Enter by reflex (nothing happens), the danger to
+/// someone else, and "nothing else"; the result is the help for the one who is worried, with its
+/// guidance for staff.
+#[test]
+fn terminal_a_parent_calls_about_her_child() {
+    if !tmux_available("terminal_a_parent_calls_about_her_child") {
+        return;
+    }
+    let tree = builtin();
+    let state = tempfile::tempdir().unwrap();
+    let exports = tempfile::tempdir().unwrap();
+    let args = ["--intake", "--export-dir", exports.path().to_str().unwrap()];
+    let env = [("XDG_STATE_HOME", state.path())];
+    let pane = Pane::start_with("intake-parent", 100, 30, None, &args, &env);
+    // The whole first frame, not the part of it drawn so far.
+    let first = pane.wait_for(&question(1));
+    assert!(first.contains("4. Someone I am worried about"), "{first}");
+    assert!(
+        !first.contains(tui::MARKER),
+        "nothing is marked at first:\n{first}"
+    );
+
+    pane.send("Enter");
+    // Another key after Enter, so that the screen is known to have handled the Enter.
+    pane.send("?");
+    pane.wait_for("Why we ask this");
+    pane.send("?");
+    let text = pane.wait_until("the help closed", |t| !t.contains("Why we ask this"));
+    assert!(
+        text.contains(&question(1)),
+        "Enter alone chose nothing:\n{text}"
+    );
+
+    pane.send(&key_for(&tree, "safety", "someone_else"));
+    let follow_up = pane.wait_for("Safety questions");
+    assert!(
+        follow_up.contains("is anything else on this list also true"),
+        "{follow_up}"
+    );
+    // Each answer keeps the number it had, so keys pressed from habit mean the same.
+    assert!(
+        follow_up.contains("8. No, nothing else on the list"),
+        "{follow_up}"
+    );
+    assert!(follow_up.contains("(already chosen)"), "{follow_up}");
+    pane.send(&key_for(&tree, "safety", "none"));
+
+    let result = pane.wait_for("How to help the person you are worried about");
+    for words in [
+        "For staff: The caller is worried about someone else",
+        "Read this first",
+        "1-800-222-1222",
+    ] {
+        let text = pane.wait_until(&format!("{words:?} on the result"), |text| {
+            text.contains(words)
+        });
+        assert!(text.contains(words));
+    }
+    assert!(!result.contains("Provisional"), "{result}");
+    assert!(!result.contains("!!"), "{result}");
+    assert!(
+        !result.contains("You told us you are having thoughts"),
+        "{result}"
+    );
+    pane.send("C-c");
+    pane.wait_for("__DONE");
 }

@@ -90,7 +90,8 @@ impl Default for Options {
 /// was parsed from; the third argument is the piece's offset in the text, to be added to every span
 /// the caller keeps. Moving the spans of the caller's result is much cheaper than moving those of
 /// the parsed tree, whose tables would all have to be rebuilt because their keys carry spans too.
-pub type MapEntry<'i, T> = dyn Fn(Spanned<DeString<'i>>, Spanned<DeValue<'i>>, usize) -> T + Sync;
+pub type MapEntry<'i, T> =
+    dyn Fn(Spanned<DeString<'i>>, Spanned<DeValue<'i>>, usize) -> T + Sync + 'i;
 
 /// Parses `text` and maps each top-level entry with `map`, returning the mapped values and the
 /// syntax errors.
@@ -115,6 +116,12 @@ pub fn parse_mapped<'i, T: Send>(
     {
         return (mapped, Vec::new());
     }
+    parse_whole(text, map)
+}
+
+/// Parses the whole text at once with `DeTable::parse_recoverable` and maps each top-level entry
+/// with offset 0: what [`parse_mapped`] falls back to, and what its pieces must add up to.
+pub fn parse_whole<'i, T>(text: &'i str, map: &MapEntry<'i, T>) -> (Vec<T>, Vec<toml::de::Error>) {
     let (root, errors) = DeTable::parse_recoverable(text);
     let mapped = root
         .into_inner()

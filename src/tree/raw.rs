@@ -30,10 +30,24 @@ pub struct RawTreeHeader {
     pub start: Text,
     pub disclaimer: Text,
     pub fallback: Option<Text>,
+    pub safety: Option<Text>,
+    pub provisional: Option<Text>,
+    pub urgent_closing: Option<Text>,
+    pub ask_all: Option<Spanned<bool>>,
 }
 
 impl RawTreeHeader {
-    const KEYS: &[&str] = &["title", "version", "start", "disclaimer", "fallback"];
+    const KEYS: &[&str] = &[
+        "title",
+        "version",
+        "start",
+        "disclaimer",
+        "fallback",
+        "safety",
+        "provisional",
+        "urgent_closing",
+        "ask_all",
+    ];
     const REQUIRED: &[&str] = &["title", "version", "start", "disclaimer"];
 }
 
@@ -45,6 +59,10 @@ pub struct RawQuestion {
     pub intake: Option<Text>,
     pub help: Option<Text>,
     pub guidance: Option<Text>,
+    pub record: Option<Text>,
+    pub also: Option<Text>,
+    pub also_intake: Option<Text>,
+    pub also_none: Option<Text>,
     /// Filled from the `[[question.option]]` tables, which are read one by one.
     #[serde(skip)]
     pub options: Vec<RawOption>,
@@ -59,7 +77,18 @@ pub struct RawQuestion {
 }
 
 impl RawQuestion {
-    const KEYS: &[&str] = &["id", "text", "intake", "help", "guidance", "option"];
+    const KEYS: &[&str] = &[
+        "id",
+        "text",
+        "intake",
+        "help",
+        "guidance",
+        "record",
+        "also",
+        "also_intake",
+        "also_none",
+        "option",
+    ];
     const REQUIRED: &[&str] = &["id", "text"];
 }
 
@@ -74,13 +103,30 @@ pub struct RawOption {
     pub reason: Option<Text>,
     pub caveat: Option<Text>,
     pub note: Option<Text>,
+    pub intake_label: Option<Text>,
+    pub change: Option<Text>,
+    pub where_to_look: Option<Looks>,
+    pub keep_in_mind: Option<Looks>,
+    pub alone: Option<Spanned<bool>>,
     #[serde(skip)]
     pub span: Range<usize>,
 }
 
 impl RawOption {
     const KEYS: &[&str] = &[
-        "id", "label", "next", "outcome", "score", "reason", "caveat", "note",
+        "id",
+        "label",
+        "next",
+        "outcome",
+        "score",
+        "reason",
+        "caveat",
+        "note",
+        "intake_label",
+        "change",
+        "where_to_look",
+        "keep_in_mind",
+        "alone",
     ];
     const REQUIRED: &[&str] = &["id", "label"];
 }
@@ -97,6 +143,9 @@ pub struct RawOutcome {
     pub expect: Vec<String>,
     pub next_steps: Option<Text>,
     pub guidance: Option<Text>,
+    #[serde(default)]
+    pub steps: Vec<String>,
+    pub when_you_call: Option<Text>,
     #[serde(skip)]
     pub span: Range<usize>,
 }
@@ -110,6 +159,8 @@ impl RawOutcome {
         "expect",
         "next_steps",
         "guidance",
+        "steps",
+        "when_you_call",
     ];
     const REQUIRED: &[&str] = &["id", "name", "summary"];
 }
@@ -118,7 +169,7 @@ impl RawOutcome {
 #[serde(deny_unknown_fields)]
 pub struct RawScenario {
     pub name: Text,
-    pub answers: Spanned<BTreeMap<Text, Text>>,
+    pub answers: Spanned<BTreeMap<Text, Spanned<ScenarioAnswer>>>,
     pub expect: Text,
     #[serde(skip)]
     pub span: Range<usize>,
@@ -164,6 +215,84 @@ impl<'de> Deserialize<'de> for Scores {
     }
 }
 
+/// The lines of a `where_to_look` or `keep_in_mind` table (`{ outcome = "..." }`), in the order
+/// of the outcome ids.
+#[derive(Debug, Default)]
+pub struct Looks(pub Vec<(Text, Text)>);
+
+impl<'de> Deserialize<'de> for Looks {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct LooksVisitor;
+
+        impl<'de> serde::de::Visitor<'de> for LooksVisitor {
+            type Value = Looks;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("a map")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Looks, A::Error> {
+                let mut lines: Vec<(Text, Text)> = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    lines.push(entry);
+                }
+                lines.sort_by(|a, b| a.0.get_ref().cmp(b.0.get_ref()));
+                Ok(Looks(lines))
+            }
+        }
+
+        deserializer.deserialize_map(LooksVisitor)
+    }
+}
+
+/// A scenario's answer to one question: an option id, or for the safety screen a list of them
+/// (every danger that applies, in the order they are chosen).
+#[derive(Debug)]
+pub enum ScenarioAnswer {
+    One(String),
+    Many(Vec<Text>),
+}
+
+impl Default for ScenarioAnswer {
+    fn default() -> Self {
+        Self::One(String::new())
+    }
+}
+
+impl<'de> Deserialize<'de> for ScenarioAnswer {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct AnswerVisitor;
+
+        impl<'de> serde::de::Visitor<'de> for AnswerVisitor {
+            type Value = ScenarioAnswer;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("an option id in quotes, or a list of them")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<ScenarioAnswer, E> {
+                Ok(ScenarioAnswer::One(value.to_owned()))
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<ScenarioAnswer, A::Error> {
+                let mut ids = Vec::new();
+                while let Some(id) = seq.next_element::<Text>()? {
+                    ids.push(id);
+                }
+                Ok(ScenarioAnswer::Many(ids))
+            }
+        }
+
+        deserializer.deserialize_any(AnswerVisitor)
+    }
+}
+
 /// Everything read from one file; `None`/missing parts were reported in `diagnostics`.
 #[derive(Debug, Default)]
 pub struct RawDocument {
@@ -185,7 +314,7 @@ const TOP_KEYS: &[&str] = &["tree", "question", "outcome", "scenario"];
 enum Entry {
     Tree {
         span: Range<usize>,
-        header: Option<RawTreeHeader>,
+        header: Option<Box<RawTreeHeader>>,
         diagnostics: Vec<Diagnostic>,
     },
     Questions(Vec<RawQuestion>, Vec<Diagnostic>),
@@ -199,19 +328,26 @@ enum Entry {
 
 /// Reads a whole document, collecting every problem rather than stopping at the first.
 ///
-/// Problems are listed in a fixed order whatever the batches: syntax errors, unknown top-level
-/// keys (by name), then those of `[tree]`, of the questions, outcomes and scenarios in file order.
+/// Problems are listed in a fixed order whatever the batches: syntax errors, numbers that cannot
+/// be read (by position), unknown top-level keys (by name), then those of `[tree]`, of the
+/// questions, outcomes and scenarios in file order.
 pub fn read(text: &str) -> RawDocument {
     read_with(text, chunked::Options::default())
 }
 
 fn read_with(text: &str, options: chunked::Options) -> RawDocument {
-    let (entries, errors) = chunked::parse_mapped(text, options, &read_entry);
+    let (entries, errors) = chunked::parse_mapped(text, options, &|key, value, offset| {
+        read_entry(text, key, value, offset)
+    });
     collect(text, entries, &errors)
 }
 
 /// Puts the entries of a document together, and its problems in their fixed order.
-fn collect(text: &str, entries: Vec<Entry>, errors: &[toml::de::Error]) -> RawDocument {
+fn collect(
+    text: &str,
+    entries: Vec<(Entry, Unreadable)>,
+    errors: &[toml::de::Error],
+) -> RawDocument {
     let mut doc = RawDocument::default();
     for error in errors {
         doc.diagnostics.push(syntax_error(error, text));
@@ -224,7 +360,11 @@ fn collect(text: &str, entries: Vec<Entry>, errors: &[toml::de::Error]) -> RawDo
     let mut question_diagnostics = Vec::new();
     let mut outcome_diagnostics = Vec::new();
     let mut scenario_diagnostics = Vec::new();
-    for entry in entries {
+    let mut numbers = Vec::new();
+    let mut unreadable_spans = Vec::new();
+    for (entry, mut unreadable) in entries {
+        numbers.append(&mut unreadable.diagnostics);
+        unreadable_spans.append(&mut unreadable.spans);
         match entry {
             // `[[tree]]` written in several batches is still one array, reported once with the
             // first batch; later batches add nothing.
@@ -252,6 +392,28 @@ fn collect(text: &str, entries: Vec<Entry>, errors: &[toml::de::Error]) -> RawDo
         }
     }
 
+    // The entries come in key order or in document order, depending on how the text was parsed.
+    numbers.sort_by_key(|number| number.span.as_ref().map(|span| span.start));
+    // One message per value: a number that cannot be read is what to fix, and the parser or
+    // `unreadable_numbers` has said why, so what the tables' reading says about the same value
+    // ("integer number overflowed") is left out.
+    let without_numbers = |diagnostics: &mut Vec<Diagnostic>| {
+        if !unreadable_spans.is_empty() {
+            diagnostics.retain(|d| {
+                d.span
+                    .as_ref()
+                    .is_none_or(|span| !unreadable_spans.contains(span))
+            });
+        }
+    };
+    without_numbers(&mut question_diagnostics);
+    without_numbers(&mut outcome_diagnostics);
+    without_numbers(&mut scenario_diagnostics);
+    if let Some((_, _, diagnostics)) = &mut tree {
+        without_numbers(diagnostics);
+    }
+    doc.diagnostics.append(&mut numbers);
+
     for (name, span) in unknown {
         doc.diagnostics.push(Diagnostic::error(
             span,
@@ -264,7 +426,7 @@ fn collect(text: &str, entries: Vec<Entry>, errors: &[toml::de::Error]) -> RawDo
     match tree {
         Some((span, header, mut diagnostics)) => {
             doc.header_span = Some(span);
-            doc.header = header;
+            doc.header = header.map(|header| *header);
             doc.diagnostics.append(&mut diagnostics);
         }
         None if doc.diagnostics.is_empty() => doc.diagnostics.push(Diagnostic::error(
@@ -279,14 +441,22 @@ fn collect(text: &str, entries: Vec<Entry>, errors: &[toml::de::Error]) -> RawDo
     doc
 }
 
-/// Reads one top-level entry (see [`Entry`]) and moves its spans by `offset`, as
-/// [`chunked::parse_mapped`] asks.
-fn read_entry(key: Spanned<DeString<'_>>, value: Spanned<DeValue<'_>>, offset: usize) -> Entry {
-    let mut entry = read_entry_at(key, value);
+/// Reads one top-level entry (see [`Entry`]) with the numbers in it that cannot be read, and
+/// moves their spans by `offset`, as [`chunked::parse_mapped`] asks; `text` is the whole text.
+fn read_entry(
+    text: &str,
+    key: Spanned<DeString<'_>>,
+    value: Spanned<DeValue<'_>>,
+    offset: usize,
+) -> (Entry, Unreadable) {
+    let mut numbers = Unreadable::default();
+    let piece = text.get(offset..).unwrap_or_default();
+    unreadable_numbers(piece, &value, None, false, &mut numbers);
+    let mut read = (read_entry_at(key, value), numbers);
     if offset > 0 {
-        entry.shift(offset);
+        read.shift(offset);
     }
-    entry
+    read
 }
 
 /// Reads one top-level entry, leaving spans as they are in `key` and `value`.
@@ -305,7 +475,7 @@ fn read_entry_at(key: Spanned<DeString<'_>>, value: Spanned<DeValue<'_>>) -> Ent
                         &mut diagnostics,
                     )
                 })
-                .map(|(header, _)| header);
+                .map(|(header, _)| Box::new(header));
             Entry::Tree {
                 span,
                 header,
@@ -380,6 +550,12 @@ impl<T: Shift> Shift for Option<T> {
     }
 }
 
+impl<T: Shift> Shift for Box<T> {
+    fn shift(&mut self, offset: usize) {
+        (**self).shift(offset);
+    }
+}
+
 impl<T: Shift> Shift for Vec<T> {
     fn shift(&mut self, offset: usize) {
         for item in self {
@@ -427,6 +603,27 @@ impl Shift for Scores {
     }
 }
 
+impl Shift for Looks {
+    fn shift(&mut self, offset: usize) {
+        self.0.shift(offset);
+    }
+}
+
+impl Shift for Spanned<bool> {
+    fn shift(&mut self, offset: usize) {
+        shift_spanned(self, offset);
+    }
+}
+
+impl Shift for Spanned<ScenarioAnswer> {
+    fn shift(&mut self, offset: usize) {
+        if let ScenarioAnswer::Many(ids) = self.get_mut() {
+            ids.shift(offset);
+        }
+        shift_spanned(self, offset);
+    }
+}
+
 impl Shift for RawTreeHeader {
     fn shift(&mut self, offset: usize) {
         let Self {
@@ -435,12 +632,20 @@ impl Shift for RawTreeHeader {
             start,
             disclaimer,
             fallback,
+            safety,
+            provisional,
+            urgent_closing,
+            ask_all,
         } = self;
         title.shift(offset);
         version.shift(offset);
         start.shift(offset);
         disclaimer.shift(offset);
         fallback.shift(offset);
+        safety.shift(offset);
+        provisional.shift(offset);
+        urgent_closing.shift(offset);
+        ask_all.shift(offset);
     }
 }
 
@@ -452,6 +657,10 @@ impl Shift for RawQuestion {
             intake,
             help,
             guidance,
+            record,
+            also,
+            also_intake,
+            also_none,
             options,
             span,
             options_span,
@@ -462,6 +671,10 @@ impl Shift for RawQuestion {
         intake.shift(offset);
         help.shift(offset);
         guidance.shift(offset);
+        record.shift(offset);
+        also.shift(offset);
+        also_intake.shift(offset);
+        also_none.shift(offset);
         options.shift(offset);
         span.shift(offset);
         options_span.shift(offset);
@@ -479,6 +692,11 @@ impl Shift for RawOption {
             reason,
             caveat,
             note,
+            intake_label,
+            change,
+            where_to_look,
+            keep_in_mind,
+            alone,
             span,
         } = self;
         id.shift(offset);
@@ -489,6 +707,11 @@ impl Shift for RawOption {
         reason.shift(offset);
         caveat.shift(offset);
         note.shift(offset);
+        intake_label.shift(offset);
+        change.shift(offset);
+        where_to_look.shift(offset);
+        keep_in_mind.shift(offset);
+        alone.shift(offset);
         span.shift(offset);
     }
 }
@@ -503,6 +726,8 @@ impl Shift for RawOutcome {
             expect: _,
             next_steps,
             guidance,
+            steps: _,
+            when_you_call,
             span,
         } = self;
         id.shift(offset);
@@ -510,6 +735,7 @@ impl Shift for RawOutcome {
         summary.shift(offset);
         next_steps.shift(offset);
         guidance.shift(offset);
+        when_you_call.shift(offset);
         span.shift(offset);
     }
 }
@@ -682,6 +908,10 @@ impl ReadTable for RawQuestion {
             intake: take_text(table, "intake"),
             help: take_text(table, "help"),
             guidance: take_text(table, "guidance"),
+            record: take_text(table, "record"),
+            also: take_text(table, "also"),
+            also_intake: take_text(table, "also_intake"),
+            also_none: take_text(table, "also_none"),
             options: Vec::new(),
             span: 0..0,
             options_span: 0..0,
@@ -696,7 +926,18 @@ impl ReadTable for RawOption {
             DeValue::Table(points) if key.get_ref() == "score" => points
                 .values()
                 .all(|points| integer(points.get_ref()).is_some()),
-            value => key.get_ref() != "score" && is_string(value),
+            DeValue::Table(lines)
+                if matches!(key.get_ref().as_ref(), "where_to_look" | "keep_in_mind") =>
+            {
+                lines.values().all(|line| is_string(line.get_ref()))
+            }
+            DeValue::Boolean(_) => key.get_ref() == "alone",
+            value => {
+                !matches!(
+                    key.get_ref().as_ref(),
+                    "score" | "where_to_look" | "keep_in_mind" | "alone"
+                ) && is_string(value)
+            }
         });
         if !plain {
             return None;
@@ -718,6 +959,12 @@ impl ReadTable for RawOption {
                     .collect(),
             )
         });
+        let where_to_look = take_looks(table, "where_to_look");
+        let keep_in_mind = take_looks(table, "keep_in_mind");
+        let alone = table.remove("alone").map(|flag| {
+            let span = flag.span();
+            Spanned::new(span, matches!(flag.into_inner(), DeValue::Boolean(true)))
+        });
         Some(Self {
             id: take_text(table, "id")?,
             label: take_text(table, "label")?,
@@ -727,9 +974,38 @@ impl ReadTable for RawOption {
             reason: take_text(table, "reason"),
             caveat: take_text(table, "caveat"),
             note: take_text(table, "note"),
+            intake_label: take_text(table, "intake_label"),
+            change: take_text(table, "change"),
+            where_to_look,
+            keep_in_mind,
+            alone,
             span: 0..0,
         })
     }
+}
+
+/// Removes a table of outcome ids to text (whose values have been checked to be strings).
+fn take_looks(table: &mut DeTable<'_>, key: &str) -> Option<Looks> {
+    let lines = table.remove(key)?;
+    let DeValue::Table(lines) = lines.into_inner() else {
+        unreachable!("checked to be a table")
+    };
+    let mut lines: Vec<(Text, Text)> = lines
+        .into_iter()
+        .map(|(outcome, line)| {
+            let span = line.span();
+            let text = match line.into_inner() {
+                DeValue::String(text) => text.into_owned(),
+                _ => unreachable!("checked to be a string"),
+            };
+            (
+                Spanned::new(outcome.span(), outcome.into_inner().into_owned()),
+                Spanned::new(span, text),
+            )
+        })
+        .collect();
+    lines.sort_by(|a, b| a.0.get_ref().cmp(b.0.get_ref()));
+    Some(Looks(lines))
 }
 
 fn is_string(value: &DeValue<'_>) -> bool {
@@ -816,7 +1092,209 @@ fn syntax_error(error: &toml::de::Error, text: &str) -> Diagnostic {
     let span = error.span().unwrap_or(0..0);
     let span = span.start.min(text.len())..span.end.min(text.len());
     let message = error.message().trim_end().replace('\n', " ");
+    let message = plain_syntax_message(&message, number_at(text, span.start));
     Diagnostic::error(span, format!("TOML syntax: {message}"))
+}
+
+/// Puts the parser's words for a badly written number into words that say how to fix it; its
+/// other messages are kept. `number` is what is written where the parser stopped.
+fn plain_syntax_message(message: &str, number: &str) -> String {
+    if message.starts_with("unexpected leading zero") {
+        return format!(
+            "'{number}' starts with a zero, which TOML allows only in the number 0 itself; remove the leading zero"
+        );
+    }
+    for radix in [2, 8, 16] {
+        let (kind, prefix, _) = radix_words(radix);
+        if message.starts_with(&format!("invalid {kind} number")) {
+            return format!(
+                "'{number}' is not {} number: after '{prefix}' come only the digits {}",
+                article(kind),
+                digit_words(radix)
+            );
+        }
+    }
+    message.to_owned()
+}
+
+/// The run of characters a number is made of around byte `at` of `text`.
+fn number_at(text: &str, at: usize) -> &str {
+    let in_number = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '+' | '-' | '.');
+    if !text.is_char_boundary(at) {
+        return "";
+    }
+    let start = text[..at]
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !in_number(c))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let end = text[at..]
+        .find(|c| !in_number(c))
+        .map_or(text.len(), |i| at + i);
+    &text[start..end]
+}
+
+/// The numbers of one entry that no `i64` or `f64` holds.
+#[derive(Debug, Default)]
+struct Unreadable {
+    /// Where each is, so that nothing else is said about that value.
+    spans: Vec<Range<usize>>,
+    /// What is wrong with those the parser took without a word.
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Shift for Unreadable {
+    fn shift(&mut self, offset: usize) {
+        self.spans.shift(offset);
+        self.diagnostics.shift(offset);
+    }
+}
+
+/// Finds the numbers in `value` that no `i64` or `f64` holds, which `toml::from_str` refuses (as
+/// "integer number overflowed", for `0x` as much as for a number with twenty digits), and says
+/// what is wrong with each that the parser took without a word.
+///
+/// `source` is the text the spans are relative to; `key` is the key `value` is written under, and
+/// `in_score` says whether that key names an outcome in a `score` table.
+fn unreadable_numbers(
+    source: &str,
+    value: &Spanned<DeValue<'_>>,
+    key: Option<&str>,
+    in_score: bool,
+    out: &mut Unreadable,
+) {
+    match value.get_ref() {
+        DeValue::Table(table) => {
+            let scores = key == Some("score");
+            for (key, value) in table {
+                unreadable_numbers(source, value, Some(key.get_ref()), scores, out);
+            }
+        }
+        DeValue::Array(array) => {
+            for element in array {
+                unreadable_numbers(source, element, key, false, out);
+            }
+        }
+        DeValue::Integer(_) | DeValue::Float(_) => {
+            let written = source.get(value.span()).unwrap_or_default();
+            let score_for = key.filter(|_| in_score);
+            match read_number(value.get_ref(), written, score_for) {
+                Reading::Readable => {}
+                Reading::Refused => out.spans.push(value.span()),
+                Reading::Unreadable(message) => {
+                    out.spans.push(value.span());
+                    out.diagnostics
+                        .push(Diagnostic::error(value.span(), message));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// How a number written in the file reads.
+enum Reading {
+    /// An `i64` or `f64` holds it.
+    Readable,
+    /// The parser has refused how it is written, and said why.
+    Refused,
+    /// The parser took it, but nothing can hold it: what is wrong, in words that say the fix.
+    Unreadable(String),
+}
+
+/// Reads a number as `toml::from_str` would, saying what is wrong when that fails.
+fn read_number(value: &DeValue<'_>, written: &str, score_for: Option<&str>) -> Reading {
+    match value {
+        DeValue::Integer(integer) => {
+            let (number, radix) = (integer.as_str(), integer.radix());
+            if i64::from_str_radix(number, radix).is_ok() {
+                return Reading::Readable;
+            }
+            let (kind, prefix, example) = radix_words(radix);
+            let digits = number.trim_start_matches(['+', '-']);
+            if digits.is_empty() {
+                // The parser leaves no digits when it has refused the number (a leading zero, a
+                // wrong digit), and when there were none after the prefix, which it lets through.
+                let bare_prefix = radix != 10
+                    && written
+                        .trim_start_matches(['+', '-'])
+                        .eq_ignore_ascii_case(prefix);
+                if !bare_prefix {
+                    return Reading::Refused;
+                }
+                return Reading::Unreadable(format!(
+                    "TOML syntax: '{written}' is an incomplete {kind} number: write its digits after '{prefix}', like {example}, or write the number plainly, like 2"
+                ));
+            }
+            if let Some(stray) = digits.chars().find(|c| !c.is_digit(radix)) {
+                return Reading::Unreadable(format!(
+                    "TOML syntax: '{written}' is not a number: '{stray}' (U+{:04X}) is not one of the digits {}; type the number with those",
+                    u32::from(stray),
+                    digit_words(radix)
+                ));
+            }
+            Reading::Unreadable(too_large(
+                written,
+                score_for,
+                "between -9223372036854775808 and 9223372036854775807",
+            ))
+        }
+        DeValue::Float(float) => {
+            let number = float.as_str();
+            // As for integers, nothing is left of a number the parser has refused.
+            if number.is_empty() {
+                return Reading::Refused;
+            }
+            // toml reads an infinite value only from `inf`, not from too many digits.
+            match number.parse::<f64>() {
+                Ok(n) if !n.is_infinite() || number.contains("inf") => Reading::Readable,
+                Ok(_) => Reading::Unreadable(too_large(
+                    written,
+                    score_for,
+                    "between about -1.8e308 and 1.8e308",
+                )),
+                Err(_) => Reading::Unreadable(format!("TOML syntax: '{written}' is not a number")),
+            }
+        }
+        _ => Reading::Readable,
+    }
+}
+
+/// A number that is too far from zero, as a score or anywhere else; `range` is what fits.
+fn too_large(written: &str, score_for: Option<&str>, range: &str) -> String {
+    let size = if written.starts_with('-') {
+        "too far below zero"
+    } else {
+        "too large"
+    };
+    match score_for {
+        Some(outcome) => format!(
+            "the score {written} for '{outcome}' is {size}; use a small whole number such as 2 or -1"
+        ),
+        None => {
+            format!("TOML syntax: {written} is {size} for a TOML number, which must lie {range}")
+        }
+    }
+}
+
+/// The name, prefix and an example of a number written in `radix`.
+fn radix_words(radix: u32) -> (&'static str, &'static str, &'static str) {
+    match radix {
+        2 => ("binary", "0b", "0b101"),
+        8 => ("octal", "0o", "0o17"),
+        16 => ("hexadecimal", "0x", "0x1F"),
+        _ => ("decimal", "", "2"),
+    }
+}
+
+/// The digits a number written in `radix` may use.
+fn digit_words(radix: u32) -> &'static str {
+    match radix {
+        2 => "0 and 1",
+        8 => "0 to 7",
+        16 => "0 to 9 and a to f",
+        _ => "0 to 9",
+    }
 }
 
 /// Turns serde's type errors into words a clinician can act on.
@@ -853,6 +1331,9 @@ fn quoted_list(keys: &[&str]) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+#[cfg(test)]
+mod corpus;
 
 #[cfg(test)]
 mod tests {
@@ -987,6 +1468,148 @@ disclaimer = "d"
         assert!(doc.diagnostics[0].span.is_some());
     }
 
+    /// A tree whose only score is `points`, in several tables so that it can be cut into pieces.
+    fn tree_scoring(points: &str) -> String {
+        format!(
+            "[tree]\ntitle = \"t\"\nversion = \"1\"\nstart = \"q\"\ndisclaimer = \"d\"\n\n\
+             [[question]]\nid = \"q\"\ntext = \"?\"\n  [[question.option]]\n  id = \"o\"\n  \
+             label = \"l\"\n  score = {{ therapy = {points} }}\n\n\
+             [[outcome]]\nid = \"therapy\"\nname = \"T\"\nsummary = \"s\"\n"
+        )
+    }
+
+    /// The one message about the value written as `value`, read whole and in pieces alike.
+    fn the_message_at(text: &str, value: &str) -> String {
+        let whole = read_whole(text);
+        for threads in [1, 2] {
+            let options = chunked::Options {
+                piece_bytes: 0,
+                threads,
+                parallel_min_bytes: 0,
+            };
+            assert_eq!(format!("{:?}", read_with(text, options)), whole, "{text}");
+        }
+        let at = text.find(value).expect("the value is in the text");
+        let value_span = at..at + value.len();
+        let found: Vec<String> = read(text)
+            .diagnostics
+            .into_iter()
+            .filter(|d| {
+                d.span
+                    .as_ref()
+                    .is_some_and(|s| value_span.contains(&s.start))
+            })
+            .map(|d| d.message)
+            .collect();
+        assert_eq!(found.len(), 1, "one message per value: {found:?}\n{text}");
+        found.into_iter().next().unwrap_or_default()
+    }
+
+    #[test]
+    fn numbers_that_cannot_be_read_say_what_is_wrong_in_a_tree_or_not() {
+        // (as written, the words in a score, the words anywhere else when they differ)
+        let cases = [
+            (
+                "0b",
+                "'0b' is an incomplete binary number: write its digits after '0b'",
+                None,
+            ),
+            (
+                "0o",
+                "'0o' is an incomplete octal number: write its digits after '0o'",
+                None,
+            ),
+            (
+                "0x",
+                "'0x' is an incomplete hexadecimal number: write its digits after '0x'",
+                None,
+            ),
+            (
+                "1_0\u{660}",
+                "'1_0\u{660}' is not a number: '\u{660}' (U+0660) is not one of the digits 0 to 9",
+                None,
+            ),
+            (
+                "01",
+                "'01' starts with a zero, which TOML allows only in the number 0",
+                None,
+            ),
+            ("-01", "'-01' starts with a zero", None),
+            (
+                "0b102",
+                "'0b102' is not a binary number: after '0b' come only the digits 0 and 1",
+                None,
+            ),
+            ("0o78", "'0o78' is not an octal number", None),
+            (
+                "99999999999999999999",
+                "the score 99999999999999999999 for 'therapy' is too large; use a small whole number",
+                Some(
+                    "99999999999999999999 is too large for a TOML number, which must lie between -9223372036854775808 and 9223372036854775807",
+                ),
+            ),
+            (
+                "9223372036854775808",
+                "the score 9223372036854775808 for 'therapy' is too large; use a small whole number",
+                Some("9223372036854775808 is too large for a TOML number"),
+            ),
+            (
+                "-9223372036854775809",
+                "the score -9223372036854775809 for 'therapy' is too far below zero; use a small whole number",
+                Some("-9223372036854775809 is too far below zero for a TOML number"),
+            ),
+            (
+                "1e400",
+                "the score 1e400 for 'therapy' is too large; use a small whole number",
+                Some("1e400 is too large for a TOML number"),
+            ),
+        ];
+        for (written, in_score, elsewhere) in cases {
+            let in_tree = the_message_at(&tree_scoring(written), written);
+            assert!(in_tree.contains(in_score), "{written}: {in_tree}");
+            assert!(!in_tree.contains("overflowed"), "{written}: {in_tree}");
+            let elsewhere = elsewhere.unwrap_or(in_score);
+            for text in [
+                format!("n = {written}\n"),
+                format!("[tree]\ntitle = {written}\n"),
+                format!("[[x]]\nn = [1, {written}]\n[[y]]\n"),
+            ] {
+                let message = the_message_at(&text, written);
+                assert!(message.contains(elsewhere), "{text}: {message}");
+                assert!(message.starts_with("TOML syntax: "), "{text}: {message}");
+            }
+        }
+    }
+
+    #[test]
+    fn numbers_that_can_be_read_are_left_alone() {
+        for points in [
+            "0",
+            "-0",
+            "+2",
+            "0x1F",
+            "0o17",
+            "0b101",
+            "1_000",
+            "-9223372036854775808",
+        ] {
+            let doc = read(&tree_scoring(points));
+            assert!(
+                doc.diagnostics.is_empty(),
+                "{points}: {:?}",
+                doc.diagnostics
+            );
+        }
+        for value in ["inf", "-inf", "nan", "1e308", "0.0", "6.02e23"] {
+            let messages = messages(&format!("n = {value}\n"));
+            assert_eq!(messages.len(), 1, "{value}: {messages:?}");
+            assert!(
+                messages[0].starts_with("unknown top-level key 'n'"),
+                "{value}: {messages:?}"
+            );
+        }
+    }
+
     /// Header lines after the first table; a `[[question]]` is followed by its options.
     const HEADERS: &[&str] = &[
         "[[question]]",
@@ -1100,7 +1723,7 @@ disclaimer = "d"
         let entries = root
             .into_inner()
             .into_iter()
-            .map(|(key, value)| read_entry(key, value, 0))
+            .map(|(key, value)| read_entry(text, key, value, 0))
             .collect();
         format!("{:?}", collect(text, entries, &errors))
     }

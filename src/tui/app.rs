@@ -15,8 +15,28 @@ use super::view::{self, Theme};
 use crate::explain::Explanation;
 use crate::possible::{self, Bounds, Possible};
 use crate::session::{self, Exported, Keeper, Session, Summary};
-use crate::tree::Tree;
+use crate::tree::{QuestionIx, Tree};
 use crate::walk::{NoRecommendation, Position, Walk};
+
+/// The question on screen and the answers it offers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Asking {
+    pub question: QuestionIx,
+    pub kind: Ask,
+    /// Choice indices of the question, in the order shown and numbered.
+    pub offered: Vec<usize>,
+}
+
+/// Why a question is on screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ask {
+    /// The walk asks it.
+    Question,
+    /// The safety screen asks whether anything else on it is true as well.
+    FollowUp,
+    /// The safety screen, brought back with `!` at a later question.
+    Raised,
+}
 
 /// What is on screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,6 +104,8 @@ pub enum Message {
     /// Choose the answer at this index.
     Pick(usize),
     Back,
+    /// Bring back the safety screen at a later question.
+    Concern,
     ToggleHelp,
     Restart,
     Quit,
@@ -181,13 +203,22 @@ impl Offer {
     }
 }
 
+/// The safety screen raised over a question, and the mark that waits to come back.
+#[derive(Debug, Clone, Copy)]
+struct Raised {
+    mark: Option<usize>,
+}
+
 #[derive(Debug, Clone)]
 pub struct App<'t> {
     walk: Walk<'t>,
     longest: Vec<usize>,
     screen: Screen,
-    /// The marked answer on the question screen.
-    selected: usize,
+    /// The marked answer on the question screen, as a place in the answers offered; nothing is
+    /// marked at first on the safety screen, so a stray Enter chooses nothing there.
+    selected: Option<usize>,
+    /// The safety screen is up again, raised with `!`.
+    raised: Option<Raised>,
     /// The first line of the result shown.
     scroll: u16,
     /// The first line of the help shown.
@@ -234,7 +265,8 @@ impl<'t> App<'t> {
             } else {
                 Screen::Question
             },
-            selected: 0,
+            selected: None,
+            raised: None,
             scroll: 0,
             help_scroll: 0,
             result: None,
@@ -255,6 +287,7 @@ impl<'t> App<'t> {
             request: None,
         };
         app.walk_changed();
+        app.selected = app.first_mark();
         app
     }
 
@@ -275,13 +308,47 @@ impl<'t> App<'t> {
         if self.offer.is_some() {
             return Screen::Resume;
         }
+        if self.raised.is_some() || self.walk.follow_up().is_some() {
+            return Screen::Question;
+        }
         match self.walk.position() {
             Position::Asking(_) => Screen::Question,
             Position::Finished => Screen::Result,
         }
     }
 
-    pub fn selected(&self) -> usize {
+    /// The question on screen, if any: the walk's, the safety screen's follow-up, or the safety
+    /// screen raised again.
+    pub fn asking(&self) -> Option<Asking> {
+        let tree = self.tree();
+        if self.raised.is_some()
+            && let Some(safety) = tree.safety
+        {
+            return Some(Asking {
+                question: safety.question,
+                kind: Ask::Raised,
+                offered: (0..tree.questions[safety.question].choices.len()).collect(),
+            });
+        }
+        if let Some(question) = self.walk.follow_up() {
+            return Some(Asking {
+                question,
+                kind: Ask::FollowUp,
+                offered: self.walk.offered(),
+            });
+        }
+        match self.walk.position() {
+            Position::Asking(question) => Some(Asking {
+                question,
+                kind: Ask::Question,
+                offered: self.walk.offered(),
+            }),
+            Position::Finished => None,
+        }
+    }
+
+    /// The marked answer, as a place in [`Asking::offered`].
+    pub fn selected(&self) -> Option<usize> {
         self.selected
     }
 
@@ -424,9 +491,16 @@ impl App<'_> {
     }
 
     fn choices(&self) -> usize {
-        match self.walk.position() {
-            Position::Asking(q) => self.tree().questions[q].choices.len(),
-            Position::Finished => 0,
+        self.asking().map_or(0, |asking| asking.offered.len())
+    }
+
+    /// What is marked when a question comes up: nothing on the safety screen, else the first.
+    fn first_mark(&self) -> Option<usize> {
+        let safety = self.tree().safety.map(|s| s.question);
+        match self.asking() {
+            Some(asking) if Some(asking.question) == safety => None,
+            Some(_) => Some(0),
+            None => None,
         }
     }
 
@@ -456,35 +530,80 @@ impl App<'_> {
         self.started.get_or_insert_with(Timestamp::now);
     }
 
-    fn choose(&mut self, choice: usize) {
-        if !self.walk.choose(choice) {
+    /// Chooses the answer at this place in the answers offered.
+    fn choose(&mut self, place: usize) {
+        let Some(asking) = self.asking() else {
+            return;
+        };
+        let Some(&choice) = asking.offered.get(place) else {
+            return;
+        };
+        let chosen = match asking.kind {
+            Ask::Question => self.walk.choose(choice),
+            Ask::FollowUp => self.walk.answer_follow_up(choice),
+            Ask::Raised => {
+                if self.tree().safety.is_some_and(|s| s.none == choice) {
+                    // None of the dangers applies after all: back to where the person was.
+                    self.close_raised();
+                    return;
+                }
+                self.walk.raise(choice)
+            }
+        };
+        if !chosen {
             return;
         }
+        self.raised = None;
         self.begun();
-        self.selected = 0;
         self.scroll = 0;
         self.changed();
         self.walk_changed();
-        if self.walk.position() == Position::Finished {
-            self.screen = Screen::Result;
+        self.selected = self.first_mark();
+        self.screen = self.base();
+    }
+
+    /// Brings back the safety screen at a question after it, keeping every answer.
+    fn raise(&mut self) {
+        let safety = self.tree().safety.map(|s| s.question);
+        let past_safety = self
+            .asking()
+            .is_some_and(|a| a.kind == Ask::Question && Some(a.question) != safety);
+        if past_safety && self.screen == Screen::Question {
+            self.raised = Some(Raised {
+                mark: self.selected.take(),
+            });
+        }
+    }
+
+    fn close_raised(&mut self) {
+        if let Some(raised) = self.raised.take() {
+            self.selected = raised.mark;
+            self.screen = self.base();
         }
     }
 
     fn back(&mut self) {
+        if self.raised.is_some() {
+            self.close_raised();
+            return;
+        }
         if let Some(answer) = self.walk.back() {
-            // Mark the answer being taken back, so the person sees what they chose before.
-            self.selected = answer.choice;
             self.scroll = 0;
-            self.screen = Screen::Question;
             self.changed();
             self.walk_changed();
+            self.screen = self.base();
+            // Mark the answer being taken back, so the person sees what they chose before.
+            self.selected = self
+                .asking()
+                .and_then(|asking| asking.offered.iter().position(|&c| c == answer.choice));
         }
     }
 
     /// Clears the answers; in intake mode the notes about the caller stay.
     fn restart(&mut self) {
         self.walk.restart();
-        self.selected = 0;
+        self.raised = None;
+        self.selected = self.first_mark();
         self.scroll = 0;
         self.screen = Screen::Question;
         if !self.features.intake {
@@ -499,7 +618,8 @@ impl App<'_> {
         self.walk.restart();
         self.notes = notes_box(Vec::new());
         self.started = None;
-        self.selected = 0;
+        self.raised = None;
+        self.selected = self.first_mark();
         self.scroll = 0;
         self.screen = Screen::Question;
         self.changed();
@@ -521,6 +641,7 @@ impl App<'_> {
         self.notes = notes_box(offer.session.notes.lines().map(str::to_owned).collect());
         self.started = Some(offer.session.started);
         self.screen = self.base();
+        self.selected = self.first_mark();
         self.changed();
         self.walk_changed();
         self.status = Some(Status { text, warning });
@@ -604,12 +725,18 @@ pub fn update(app: &mut App<'_>, message: Message) {
         return;
     }
     match message {
-        Message::Up => app.selected = app.selected.saturating_sub(1),
+        Message::Up => app.selected = Some(app.selected.map_or(0, |s| s.saturating_sub(1))),
         Message::Down => {
-            app.selected = (app.selected + 1).min(app.choices().saturating_sub(1));
+            let last = app.choices().saturating_sub(1);
+            app.selected = Some(app.selected.map_or(0, |s| (s + 1).min(last)));
         }
-        Message::Choose => app.choose(app.selected),
-        Message::Pick(choice) => app.choose(choice),
+        Message::Choose => {
+            if let Some(place) = app.selected {
+                app.choose(place);
+            }
+        }
+        Message::Pick(place) => app.choose(place),
+        Message::Concern => app.raise(),
         Message::Back => {
             if app.features.intake && app.screen == Screen::Result {
                 app.screen = Screen::Confirm(Pending::LeaveResult);
@@ -743,7 +870,9 @@ mod tests {
 title = "T"
 version = "1"
 start = "first"
+safety = "first"
 disclaimer = "Only a guide."
+urgent_closing = "Help is there any time."
 
 [[question]]
 id = "first"
@@ -788,6 +917,7 @@ id = "urgent"
 name = "Get help now"
 urgent = true
 summary = "Call someone."
+steps = ["Call 988."]
 "#;
 
     fn tree() -> Tree {
@@ -806,20 +936,25 @@ summary = "Call someone."
     fn moving_stays_within_the_answers() {
         let tree = tree();
         let mut app = App::new(&tree, Theme::plain());
+        assert_eq!(
+            app.selected(),
+            None,
+            "nothing is marked on the safety screen"
+        );
         send(&mut app, &[Message::Up]);
-        assert_eq!(app.selected(), 0);
+        assert_eq!(app.selected(), Some(0));
         send(&mut app, &[Message::Down, Message::Down, Message::Down]);
-        assert_eq!(app.selected(), 1);
+        assert_eq!(app.selected(), Some(1));
     }
 
     #[test]
     fn choosing_to_the_end_shows_the_result() {
         let tree = tree();
         let mut app = App::new(&tree, Theme::plain());
-        send(&mut app, &[Message::Down, Message::Choose]);
+        send(&mut app, &[Message::Down, Message::Down, Message::Choose]);
         assert_eq!(app.screen(), Screen::Question);
         assert_eq!(app.progress(), (2, 2));
-        assert_eq!(app.selected(), 0, "a new question starts at the top");
+        assert_eq!(app.selected(), Some(0), "a new question starts at the top");
         send(&mut app, &[Message::Pick(1)]);
         assert_eq!(app.screen(), Screen::Result);
         let Some(Ok(explanation)) = app.result() else {
@@ -844,7 +979,7 @@ summary = "Call someone."
         assert_eq!(app.screen(), Screen::Result);
         send(&mut app, &[Message::Back]);
         assert_eq!(app.screen(), Screen::Question);
-        assert_eq!(app.selected(), 0);
+        assert_eq!(app.selected(), Some(0));
         assert!(app.result().is_none());
         send(&mut app, &[Message::Down, Message::Choose]);
         let Some(Ok(explanation)) = app.result() else {
@@ -860,7 +995,7 @@ summary = "Call someone."
         let mut app = App::new(&tree, Theme::plain());
         send(&mut app, &[Message::Down, Message::Back]);
         assert_eq!(app.screen(), Screen::Question);
-        assert_eq!(app.selected(), 1);
+        assert_eq!(app.selected(), Some(0));
     }
 
     #[test]
@@ -1283,5 +1418,139 @@ summary = "Call someone."
         send(&mut app, &[Message::Pick(1)]);
         let session = app.session(Timestamp::now()).unwrap();
         assert!(session.started >= before, "{} < {before}", session.started);
+    }
+
+    fn builtin() -> Tree {
+        Tree::load(&Source::builtin()).unwrap().0
+    }
+
+    /// The place of an option among the answers on screen.
+    fn place(app: &App<'_>, id: &str) -> usize {
+        let asking = app.asking().unwrap();
+        let question = &app.tree().questions[asking.question];
+        asking
+            .offered
+            .iter()
+            .position(|&c| question.choices[c].id == id)
+            .unwrap_or_else(|| panic!("{id} is not offered"))
+    }
+
+    #[test]
+    fn enter_alone_on_the_safety_screen_chooses_nothing() {
+        let tree = builtin();
+        let mut app = App::new(&tree, Theme::plain());
+        assert_eq!(app.selected(), None);
+        send(&mut app, &[Message::Choose, Message::Choose]);
+        assert!(app.walk().answers().is_empty());
+        assert_eq!(app.screen(), Screen::Question);
+        // The arrows mark an answer; only then does Enter choose it.
+        send(&mut app, &[Message::Down]);
+        assert_eq!(app.selected(), Some(0));
+        send(&mut app, &[Message::Up, Message::Choose]);
+        assert_eq!(app.walk().answers().len(), 1);
+    }
+
+    #[test]
+    fn a_danger_asks_about_the_others_then_gives_help_for_each_most_urgent_first() {
+        let tree = builtin();
+        let mut app = App::new(&tree, Theme::plain());
+        let withdrawal = place(&app, "withdrawal");
+        send(&mut app, &[Message::Pick(withdrawal)]);
+        assert_eq!(app.screen(), Screen::Question);
+        let asking = app.asking().unwrap();
+        assert_eq!(asking.kind, Ask::FollowUp);
+        assert_eq!(
+            app.selected(),
+            None,
+            "nothing is marked on the follow-up either"
+        );
+        // Every answer keeps its number, and the one already chosen cannot be chosen again.
+        assert_eq!(place(&app, "withdrawal"), withdrawal);
+        send(&mut app, &[Message::Choose, Message::Pick(withdrawal)]);
+        assert_eq!(app.walk().answers().len(), 1, "nothing was chosen");
+        let suicide = place(&app, "suicide");
+        send(&mut app, &[Message::Pick(suicide)]);
+        assert_eq!(app.asking().map(|a| a.kind), Some(Ask::FollowUp));
+        let none = place(&app, "none");
+        send(&mut app, &[Message::Pick(none)]);
+        assert_eq!(app.screen(), Screen::Result);
+        let Some(Ok(explanation)) = app.result() else {
+            panic!("no result")
+        };
+        let help: Vec<&str> = explanation
+            .urgent_help
+            .iter()
+            .map(|h| h.id.as_str())
+            .collect();
+        assert_eq!(help, ["crisis", "withdrawal"]);
+        // Going back reopens the follow-up, then takes back the second danger.
+        send(&mut app, &[Message::Back]);
+        assert_eq!(app.asking().map(|a| a.kind), Some(Ask::FollowUp));
+        send(&mut app, &[Message::Back]);
+        assert_eq!(app.walk().answers().len(), 1);
+    }
+
+    #[test]
+    fn would_rather_not_say_ends_the_screen_at_once() {
+        let tree = builtin();
+        let mut app = App::new(&tree, Theme::plain());
+        let rather = place(&app, "rather_not_say");
+        send(&mut app, &[Message::Pick(rather)]);
+        assert_eq!(app.screen(), Screen::Result);
+    }
+
+    #[test]
+    fn the_safety_screen_can_be_raised_at_a_later_question_keeping_the_answers() {
+        let tree = builtin();
+        let mut app = App::new(&tree, Theme::plain());
+        send(&mut app, &[Message::Concern]);
+        assert_eq!(
+            app.asking().map(|a| a.kind),
+            Some(Ask::Question),
+            "not on the safety screen itself"
+        );
+        let none = place(&app, "none");
+        send(
+            &mut app,
+            &[Message::Pick(none), Message::Down, Message::Down],
+        );
+        let who = app.asking().unwrap().question;
+        assert_eq!(app.selected(), Some(1));
+        send(&mut app, &[Message::Concern]);
+        assert_eq!(app.asking().map(|a| a.kind), Some(Ask::Raised));
+        assert_eq!(app.selected(), None);
+        send(&mut app, &[Message::Choose]);
+        assert_eq!(app.walk().answers().len(), 1, "Enter alone chose nothing");
+        // "None of these" on the raised screen goes back to where the person was.
+        let none = place(&app, "none");
+        send(&mut app, &[Message::Pick(none)]);
+        assert_eq!(
+            app.asking().map(|a| (a.kind, a.question)),
+            Some((Ask::Question, who))
+        );
+        assert_eq!(app.selected(), Some(1), "the mark came back");
+        assert_eq!(app.walk().answers().len(), 1);
+        // Esc (back) closes it too.
+        send(&mut app, &[Message::Concern, Message::Back]);
+        assert_eq!(app.asking().map(|a| a.kind), Some(Ask::Question));
+        // A danger raised later keeps every answer given before it.
+        send(&mut app, &[Message::Pick(0), Message::Concern]);
+        let someone = place(&app, "someone_else");
+        send(&mut app, &[Message::Pick(someone)]);
+        assert_eq!(app.asking().map(|a| a.kind), Some(Ask::FollowUp));
+        let none = place(&app, "none");
+        send(&mut app, &[Message::Pick(none)]);
+        assert_eq!(app.screen(), Screen::Result);
+        let Some(Ok(explanation)) = app.result() else {
+            panic!("no result")
+        };
+        assert_eq!(explanation.outcome.id, "someone_else");
+        let asked: Vec<&str> = explanation
+            .answers
+            .iter()
+            .map(|a| a.question.as_str())
+            .collect();
+        assert_eq!(asked, ["safety", "who", "safety", "safety"]);
+        assert_eq!(explanation.answers[2].option, "someone_else");
     }
 }

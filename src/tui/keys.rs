@@ -24,6 +24,8 @@ pub enum Shown {
     WithAnswers,
     /// Only in the help, to keep the footer short.
     HelpOnly,
+    /// On the questions after the safety screen (where raising it again makes sense).
+    PastSafety,
 }
 
 /// What a row needs turned on to work (and to be listed).
@@ -276,6 +278,15 @@ pub static QUESTION_KEYS: &[Binding] = &[
         does: Does::Send(Message::Back),
         shown: Shown::HelpOnly,
         needs: Needs::NotIntake,
+    },
+    Binding {
+        keys: &[KeyCode::Char('!')],
+        ctrl: false,
+        label: "safety check",
+        help: "bring back the safety questions at any point, if you (or someone you are asking for) may not be safe; your answers so far are kept",
+        does: Does::Send(Message::Concern),
+        shown: Shown::PastSafety,
+        needs: Needs::Nothing,
     },
     NOTES,
     Binding {

@@ -15,11 +15,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Padding, Paragraph, Widget};
 use textwrap::core::display_width;
 
-use super::app::{App, Message, Pending, Screen};
+use super::app::{App, Ask, Message, Pending, Screen};
 use super::keys::{Binding, Does, HELP_KEYS, RESULT_KEYS, RESUME_KEYS, Shown, bindings};
 use crate::explain;
 use crate::session;
-use crate::walk::Position;
 
 /// Below this the screens do not fit, and a message asks for a larger window.
 pub const MIN_WIDTH: u16 = 40;
@@ -160,10 +159,12 @@ fn split_footer(app: &App<'_>, area: Rect, table: &[Binding]) -> [Rect; 2] {
 fn footer_lines(app: &App<'_>, table: &[Binding], width: u16) -> Vec<Line<'static>> {
     let theme = app.theme();
     let answered = !app.walk().answers().is_empty();
-    let choices = match app.walk().position() {
-        Position::Asking(q) => app.tree().questions[q].choices.len(),
-        Position::Finished => 0,
-    };
+    let asking = app.asking();
+    let choices = asking.as_ref().map_or(0, |a| a.offered.len());
+    let safety = app.tree().safety.map(|s| s.question);
+    let past_safety = asking
+        .as_ref()
+        .is_some_and(|a| a.kind == Ask::Question && Some(a.question) != safety);
     let mut items: Vec<(String, &str)> = Vec::new();
     for binding in table {
         if !binding.available(app.features()) {
@@ -173,6 +174,7 @@ fn footer_lines(app: &App<'_>, table: &[Binding], width: u16) -> Vec<Line<'stati
             Shown::Always => true,
             Shown::WithAnswers => answered,
             Shown::HelpOnly => false,
+            Shown::PastSafety => past_safety,
         };
         if !shown {
             continue;
@@ -386,7 +388,7 @@ struct QuestionLayout {
 
 fn question_layout(app: &App<'_>, width: u16, height: u16, panel: bool) -> QuestionLayout {
     let theme = app.theme();
-    let Position::Asking(q) = app.walk().position() else {
+    let Some(asking) = app.asking() else {
         return QuestionLayout {
             header: Vec::new(),
             answers: Vec::new(),
@@ -396,11 +398,27 @@ fn question_layout(app: &App<'_>, width: u16, height: u16, panel: bool) -> Quest
             below: false,
         };
     };
-    let question = &app.tree().questions[q];
+    let question = &app.tree().questions[asking.question];
     let intake = app.features().intake;
     let (k, n) = app.progress();
-    let progress = Line::from(format!("Question {k} of at most {n}"));
-    let wording = question.wording(intake);
+    let (progress, wording) = match (asking.kind, &question.also) {
+        (Ask::FollowUp, Some(also)) => (
+            "Safety questions".to_owned(),
+            match (&also.intake, intake) {
+                (Some(wording), true) => wording.as_str(),
+                _ => also.text.as_str(),
+            },
+        ),
+        (Ask::Raised, _) => (
+            "Safety questions again: your answers so far are kept".to_owned(),
+            question.wording(intake),
+        ),
+        _ => (
+            format!("Question {k} of at most {n}"),
+            question.wording(intake),
+        ),
+    };
+    let progress = Line::from(progress);
     let asked = wrap(wording, width, "", "", theme.strong());
     // What staff see beside the question: guidance, where the call can go, whether there are notes.
     let mut text = Vec::new();
@@ -442,22 +460,42 @@ fn question_layout(app: &App<'_>, width: u16, height: u16, panel: bool) -> Quest
         Vec::new()
     };
 
-    let number_width = question.choices.len().to_string().len();
+    let none = app.tree().safety.map(|s| s.none);
+    // On the follow-up, the dangers already chosen keep their place and number.
+    let chosen = if asking.kind == Ask::FollowUp {
+        app.walk().dangers()
+    } else {
+        Vec::new()
+    };
+    let number_width = asking.offered.len().to_string().len();
     // With more answers than lines, only those that can show around the marked one are laid out
     // (each takes a line at least), so a key costs the same for ten answers or a hundred
     // thousand; what shows is the same as if all were.
-    let count = question.choices.len();
+    let count = asking.offered.len();
     let height = usize::from(height);
+    let centre = app.selected().unwrap_or(0);
     let window = if count > height {
-        app.selected().saturating_sub(height)..count.min(app.selected() + height + 1)
+        centre.saturating_sub(height)..count.min(centre + height + 1)
     } else {
         0..count
     };
-    let options: Vec<Vec<Line<'static>>> = question.choices[window.clone()]
+    let options: Vec<Vec<Line<'static>>> = asking.offered[window.clone()]
         .iter()
         .zip(window.clone())
-        .map(|(choice, i)| {
-            let is_marked = i == app.selected();
+        .map(|(&c, i)| {
+            let choice = &question.choices[c];
+            let label = match (asking.kind, &question.also) {
+                (Ask::FollowUp, Some(also)) if Some(c) == none => {
+                    also.none_label.as_deref().unwrap_or(&choice.label)
+                }
+                _ => choice.label.as_str(),
+            };
+            let label = if chosen.contains(&c) {
+                format!("{label} (already chosen)")
+            } else {
+                label.to_owned()
+            };
+            let is_marked = Some(i) == app.selected();
             let marker = if is_marked { MARKER } else { " " };
             let first = format!("{marker} {:>number_width$}. ", i + 1);
             let rest = " ".repeat(display_width(&first));
@@ -466,7 +504,12 @@ fn question_layout(app: &App<'_>, width: u16, height: u16, panel: bool) -> Quest
             } else {
                 Style::new()
             };
-            wrap(&choice.label, width, &first, &rest, style)
+            let style = if chosen.contains(&c) {
+                style.patch(theme.aside())
+            } else {
+                style
+            };
+            wrap(&label, width, &first, &rest, style)
         })
         .collect();
 
@@ -510,7 +553,7 @@ fn question_layout(app: &App<'_>, width: u16, height: u16, panel: bool) -> Quest
         let start = answers.len();
         starts.push(start);
         answers.extend(option);
-        if i == app.selected() {
+        if Some(i) == app.selected() {
             marked = start..answers.len();
         }
     }
@@ -606,7 +649,7 @@ fn render_result(app: &App<'_>, area: Rect, buf: &mut Buffer) {
     let urgent = matches!(result, Ok(e) if e.outcome.urgent);
     let title = format!(" {} ", shown(&app.tree().title));
     let (label, label_style) = if urgent {
-        (" !! IMPORTANT !! ", theme.urgent_banner())
+        (" Read this first ", theme.urgent_banner())
     } else {
         (" Your result ", theme.title())
     };
@@ -677,12 +720,24 @@ pub fn result_lines(app: &App<'_>, width: u16) -> Vec<Line<'static>> {
             explain::Block::Urgent(heading) => {
                 // What to do now goes in the box with the heading.
                 let mut inside = Vec::new();
-                while let Some(explain::Block::Paragraph(text)) =
-                    blocks.next_if(|b| matches!(b, explain::Block::Paragraph(_)))
-                {
-                    inside.push(text);
+                while let Some(block) = blocks.next_if(|b| {
+                    matches!(b, explain::Block::Paragraph(_) | explain::Block::Step(..))
+                }) {
+                    match block {
+                        explain::Block::Step(n, text) => inside.push((Some(n), text)),
+                        explain::Block::Paragraph(text) => inside.push((None, text)),
+                        _ => {}
+                    }
+                }
+                if !lines.is_empty() {
+                    lines.push(Line::default());
                 }
                 lines.extend(urgent_box(&heading, &inside, width, theme));
+            }
+            explain::Block::Step(n, text) => {
+                let first = format!("  {n}. ");
+                let rest = " ".repeat(first.len());
+                lines.extend(wrap(&text, width, &first, &rest, Style::new()));
             }
             explain::Block::Title(text) => {
                 lines.extend(wrap(&text, width, "", "", theme.title()));
@@ -746,18 +801,18 @@ pub fn result_lines(app: &App<'_>, width: u16) -> Vec<Line<'static>> {
     lines
 }
 
-/// A double-ruled box the full width, headed "!! IMPORTANT: … !!", holding what to do now.
+/// A double-ruled box the full width, headed in the tree's words, holding what to do now: the
+/// summary and the numbered steps. It stands apart by its frame and its place, not by colour.
 fn urgent_box(
     heading: &str,
-    paragraphs: &[String],
+    inside: &[(Option<usize>, String)],
     width: u16,
     theme: Theme,
 ) -> Vec<Line<'static>> {
-    let heading = format!("!! {heading} !!");
     let width = usize::from(width);
     if width < 8 {
-        let mut lines = wrap(&heading, len_u16(width), "", "", theme.urgent_banner());
-        for text in paragraphs {
+        let mut lines = wrap(heading, len_u16(width), "", "", theme.urgent_banner());
+        for (_, text) in inside {
             lines.extend(wrap(text, len_u16(width), "", "", theme.strong()));
         }
         return lines;
@@ -774,12 +829,23 @@ fn urgent_box(
         ])
     };
     let mut lines = vec![Line::styled(format!("╔{}╗", "═".repeat(width - 2)), border)];
-    for line in textwrap::wrap(&shown(&heading), wrapping(inner)) {
+    for line in textwrap::wrap(&shown(heading), wrapping(inner)) {
         lines.push(boxed(line.into_owned(), theme.urgent_banner()));
     }
-    for text in paragraphs {
-        lines.push(boxed(String::new(), Style::new()));
-        for line in textwrap::wrap(&shown(text), wrapping(inner)) {
+    let mut previous_step = false;
+    for (step, text) in inside {
+        if step.is_none() || !previous_step {
+            lines.push(boxed(String::new(), Style::new()));
+        }
+        previous_step = step.is_some();
+        let (first, rest) = match step {
+            Some(n) => (format!("{n}. "), " ".repeat(format!("{n}. ").len())),
+            None => (String::new(), String::new()),
+        };
+        let options = wrapping(inner)
+            .initial_indent(&first)
+            .subsequent_indent(&rest);
+        for line in textwrap::wrap(&shown(text), options) {
             lines.push(boxed(line.into_owned(), theme.strong()));
         }
     }
@@ -793,7 +859,8 @@ fn help_popup(app: &App<'_>, body: Rect) -> (Rect, Vec<Line<'static>>) {
     let width = body.width.saturating_sub(4).min(76);
     let text_width = width.saturating_sub(4);
     let mut lines = Vec::new();
-    if let (Screen::Question, Position::Asking(q)) = (app.base(), app.walk().position()) {
+    if let (Screen::Question, Some(asking)) = (app.base(), app.asking()) {
+        let q = asking.question;
         lines.push(Line::styled("Why we ask this", theme.heading()));
         let help = app.tree().questions[q]
             .help
@@ -811,10 +878,7 @@ fn help_popup(app: &App<'_>, body: Rect) -> (Rect, Vec<Line<'static>>) {
     }
     lines.push(Line::styled("Keys", theme.heading()));
     let table = bindings(&app.base());
-    let choices = match app.walk().position() {
-        Position::Asking(q) => app.tree().questions[q].choices.len(),
-        Position::Finished => 0,
-    };
+    let choices = app.asking().map_or(0, |a| a.offered.len());
     let table: Vec<&Binding> = table
         .iter()
         .filter(|b| b.available(app.features()))
@@ -1068,11 +1132,9 @@ fn wrap(text: &str, width: u16, first: &str, rest: &str, style: Style) -> Vec<Li
         .collect()
 }
 
-/// Lines break only at spaces: "Ctrl-C" and "Self-help" stay whole.
+/// Lines break only at spaces: "Ctrl-C", "Self-help" and phone numbers stay whole.
 fn wrapping(width: usize) -> textwrap::Options<'static> {
-    textwrap::Options::new(width.max(1))
-        .word_splitter(textwrap::WordSplitter::NoHyphenation)
-        .wrap_algorithm(textwrap::WrapAlgorithm::FirstFit)
+    explain::wrapping(width)
 }
 
 fn len_u16(n: usize) -> u16 {
@@ -1093,7 +1155,9 @@ mod tests {
 title = "Which group?"
 version = "1"
 start = "first"
+safety = "first"
 disclaimer = "Only a guide."
+urgent_closing = "Help is there at any hour."
 
 [[question]]
 id = "first"
@@ -1139,7 +1203,8 @@ summary = "A professional helps members change."
 id = "urgent"
 name = "Get help now"
 urgent = true
-summary = "Call or text 988 now."
+summary = "A group is not the first step today."
+steps = ["Call or text 988 now."]
 "#;
 
     fn tree() -> Tree {
@@ -1169,6 +1234,7 @@ summary = "Call or text 988 now."
         let tree = tree();
         let mut app = App::new(&tree, Theme::plain());
         update(&mut app, Message::Down);
+        update(&mut app, Message::Down);
         let text = screen(&app, 80, 24);
         assert!(text.contains("▶ 2. Yes"), "{text}");
         assert!(text.contains("  1. No, or I am not sure"), "{text}");
@@ -1195,9 +1261,11 @@ summary = "Call or text 988 now."
         let mut app = App::new(&tree, Theme::plain());
         update(&mut app, Message::Pick(0));
         let text = screen(&app, 80, 24);
-        assert!(text.contains("!! IMPORTANT !!"), "{text}");
-        assert!(text.contains("║ !! IMPORTANT: Get help now !!"), "{text}");
-        assert!(text.contains("Call or text 988 now."), "{text}");
+        assert!(!text.contains("!!"), "no pairs of '!': {text}");
+        assert!(text.contains(" Read this first "), "{text}");
+        assert!(text.contains("╔═"), "{text}");
+        assert!(text.contains("║ Get help now"), "{text}");
+        assert!(text.contains("║ 1. Call or text 988 now."), "{text}");
     }
 
     #[test]
