@@ -1116,8 +1116,8 @@ fn terminal_intake_call_survives_a_kill_and_is_exported() {
     let env = [("XDG_STATE_HOME", state.path())];
     let answers = [
         ("safety", "none"),
-        ("who", "myself"),
         ("age", "adult"),
+        ("who", "myself"),
         ("want", "pattern"),
         ("pattern_what", "relationships"),
         ("shared", "mix"),
@@ -1136,9 +1136,9 @@ fn terminal_intake_call_survives_a_kill_and_is_exported() {
     pane.wait_for("For staff:");
     pane.send(&key_for(&tree, "safety", "none"));
     pane.wait_for(&question(2));
-    pane.send(&key_for(&tree, "who", "myself"));
+    pane.send(&key_for(&tree, "age", "adult"));
     pane.wait_for(&question(3));
-    wait_for_file(&saved, "\"myself\"");
+    wait_for_file(&saved, "\"adult\"");
     assert_eq!(mode(&saved), 0o600);
     assert_eq!(mode(saved.parent().unwrap()), 0o700);
     let pid = pane.groupfit_pid();
