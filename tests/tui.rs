@@ -1288,7 +1288,8 @@ fn terminal_a_parent_calls_about_her_child() {
     let args = ["--intake", "--export-dir", exports.path().to_str().unwrap()];
     let env = [("XDG_STATE_HOME", state.path())];
     let pane = Pane::start_with("intake-parent", 100, 30, None, &args, &env);
-    let first = pane.wait_for(&question(1));
+    pane.wait_for(&question(1));
+    let first = pane.wait_for("8. None of these is true right now");
     assert!(first.contains("4. Someone I am worried about"), "{first}");
     assert!(
         !first.contains(tui::MARKER),
