@@ -742,8 +742,8 @@ mod tests {
 
     const THERAPY: &[(&str, &str)] = &[
         ("safety", "none"),
-        ("who", "myself"),
         ("age", "adult"),
+        ("who", "myself"),
         ("want", "pattern"),
         ("pattern_what", "relationships"),
         ("shared", "mix"),

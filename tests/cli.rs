@@ -730,8 +730,8 @@ fn typed_answers(answers: &[(&str, &str)]) -> String {
 
 const THERAPY: &[(&str, &str)] = &[
     ("safety", "none"),
-    ("who", "myself"),
     ("age", "adult"),
+    ("who", "myself"),
     ("want", "pattern"),
     ("pattern_what", "relationships"),
     ("shared", "mix"),
@@ -835,7 +835,7 @@ fn plain_intake_keeps_a_dropped_call_and_resumes_it() {
         .stderr(contains("input ended"));
     let text = fs::read_to_string(&saved).unwrap();
     assert!(
-        text.contains("\"myself\"") && text.contains("Lives alone."),
+        text.contains("\"adult\"") && text.contains("Lives alone."),
         "{text}"
     );
 
@@ -1600,7 +1600,7 @@ fn plain_mode_raises_the_safety_screen_at_a_later_question_and_keeps_the_answers
         "{stdout}"
     );
     let answers = &stdout[stdout.find("Your answers").unwrap()..];
-    assert!(answers.contains("Who is the group for?"), "{answers}");
+    assert!(answers.contains("How old are you?"), "{answers}");
     assert!(
         answers.contains("→ Someone I am worried about"),
         "{answers}"

@@ -1550,7 +1550,7 @@ steps = ["Call 988."]
             .iter()
             .map(|a| a.question.as_str())
             .collect();
-        assert_eq!(asked, ["safety", "who", "safety", "safety"]);
+        assert_eq!(asked, ["safety", "age", "safety", "safety"]);
         assert_eq!(explanation.answers[2].option, "someone_else");
     }
 }
