@@ -398,4 +398,66 @@ pub(crate) mod tests {
         let possible = still_possible(&walk, &bounds, 10);
         assert_eq!(ids(&tree, &possible.outcomes), ["withdrawal"]);
     }
+
+    /// Scores at the bound, most of them at once in a walk: three questions whose answers each
+    /// give or take the most points allowed, for three outcomes.
+    fn at_the_bound() -> Tree {
+        use crate::tree::MAX_POINTS;
+        use std::fmt::Write as _;
+        let m = MAX_POINTS;
+        let mut text = String::from(
+            "[tree]\ntitle = \"t\"\nversion = \"1\"\nstart = \"q0\"\ndisclaimer = \"d\"\nfallback = \"z\"\n",
+        );
+        let answers = [
+            format!("x = {m}, y = {m}, z = {m}"),
+            format!("x = -{m}, y = {m}"),
+            format!("x = {m}, y = -{m}, z = -{m}"),
+        ];
+        for q in 0..3 {
+            let _ = write!(text, "\n[[question]]\nid = \"q{q}\"\ntext = \"?\"\n");
+            for (c, score) in answers.iter().enumerate() {
+                let _ = write!(
+                    text,
+                    "[[question.option]]\nid = \"o{c}\"\nlabel = \"O\"\nscore = {{ {score} }}\nreason = \"r\"\n"
+                );
+                if q < 2 {
+                    let _ = writeln!(text, "next = \"q{}\"", q + 1);
+                }
+            }
+        }
+        for o in ["x", "y", "z"] {
+            let _ = write!(
+                text,
+                "\n[[outcome]]\nid = \"{o}\"\nname = \"{o}\"\nsummary = \"s\"\n"
+            );
+        }
+        Tree::load(&Source::new("bound.toml", text)).unwrap().0
+    }
+
+    #[test]
+    fn with_scores_at_the_bound_it_agrees_with_trying_everything() {
+        let tree = at_the_bound();
+        let bounds = Bounds::of(&tree);
+        let mut walks = vec![Walk::new(&tree)];
+        let mut checked = 0;
+        while let Some(walk) = walks.pop() {
+            let possible = still_possible(&walk, &bounds, BUDGET);
+            assert!(possible.exact);
+            assert_eq!(
+                possible.outcomes,
+                by_trying_everything(&walk),
+                "{:?}",
+                walk.answers()
+            );
+            checked += 1;
+            if let Position::Asking(q) = walk.position() {
+                for c in 0..tree.questions[q].choices.len() {
+                    let mut next = walk.clone();
+                    next.choose(c);
+                    walks.push(next);
+                }
+            }
+        }
+        assert_eq!(checked, 1 + 3 + 9 + 27);
+    }
 }
