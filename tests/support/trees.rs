@@ -1,8 +1,12 @@
 //! Generated trees of extreme shapes, shared by the whole-program tests and the benches.
 
+// Each includer uses some of these.
+#![allow(dead_code)]
+
 use std::fmt::Write as _;
 
-const HEAD: &str = "[tree]\ntitle = \"Generated\"\nversion = \"1\"\nstart = \"q0\"\ndisclaimer = \"A guide.\"\n";
+const HEAD: &str =
+    "[tree]\ntitle = \"Generated\"\nversion = \"1\"\nstart = \"q0\"\ndisclaimer = \"A guide.\"\n";
 
 const OUTCOMES: &str = "\n[[outcome]]\nid = \"support\"\nname = \"Support group\"\nsummary = \"People who share a problem help each other cope.\"\n\n[[outcome]]\nid = \"therapy\"\nname = \"Therapy group\"\nsummary = \"A therapist helps members change.\"\n";
 
@@ -16,13 +20,15 @@ pub fn chain(depth: usize, stop_first: bool) -> String {
     for q in 0..depth {
         let _ = write!(text, "\n[[question]]\nid = \"q{q}\"\ntext = \"Q{q}?\"\n");
         let go_on = if q + 1 < depth {
-            format!("[[question.option]]\nid = \"a\"\nlabel = \"On\"\nnext = \"q{}\"\n", q + 1)
+            format!(
+                "[[question.option]]\nid = \"a\"\nlabel = \"On\"\nnext = \"q{}\"\n",
+                q + 1
+            )
         } else {
             "[[question.option]]\nid = \"a\"\nlabel = \"On\"\nscore = { support = 1 }\nreason = \"On.\"\n"
                 .to_owned()
         };
-        let stop =
-            "[[question.option]]\nid = \"b\"\nlabel = \"Stop\"\nscore = { therapy = 2 }\nreason = \"Stop.\"\n";
+        let stop = "[[question.option]]\nid = \"b\"\nlabel = \"Stop\"\nscore = { therapy = 2 }\nreason = \"Stop.\"\n";
         if stop_first {
             text.push_str(stop);
             text.push_str(&go_on);
@@ -51,10 +57,7 @@ pub fn doubling(questions: usize) -> String {
             if q + 1 < questions {
                 let _ = writeln!(text, "next = \"q{}\"", q + 1);
             } else {
-                let _ = write!(
-                    text,
-                    "score = {{ {outcome} = 1 }}\nreason = \"Because.\"\n"
-                );
+                let _ = write!(text, "score = {{ {outcome} = 1 }}\nreason = \"Because.\"\n");
             }
         }
     }
