@@ -5,6 +5,11 @@
 //! by Python's `tomllib` (when `python3` is available) for comparison. The summary gives the
 //! ratio to `tomllib`, how time grows from 20 000 to 100 000 questions, the CPUs available (files
 //! of 1 MiB or more are parsed on up to four threads) and the load average before and after.
+//!
+//! Then two extreme shapes: a chain 100 000 questions deep (each question's first answer goes on,
+//! its second ends) and a tree of 200 questions with 2^200 paths. For each: load and check, where
+//! the call can still go at the first question (what intake works out before its first frame),
+//! and listing 1 000 paths as JSON.
 
 #![allow(clippy::cast_precision_loss)] // timings of at most 10^5 questions
 
@@ -13,7 +18,14 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use groupfit::check::{DEFAULT_MAX_PATHS, check};
+use groupfit::paths::Listing;
+use groupfit::possible::{BUDGET, Bounds, still_possible};
 use groupfit::source::Source;
+use groupfit::tree::Tree;
+use groupfit::walk::Walk;
+
+#[path = "../tests/support/trees.rs"]
+mod trees;
 
 fn ternary_tree(questions: usize) -> String {
     let mut t = String::with_capacity(questions * 260);
@@ -48,6 +60,77 @@ fn ternary_tree(questions: usize) -> String {
         );
     }
     t
+}
+
+/// The median of `runs` timings of `work`.
+fn timed<T>(runs: usize, mut work: impl FnMut() -> T) -> Duration {
+    median(
+        (0..runs)
+            .map(|_| {
+                let start = Instant::now();
+                std::hint::black_box(work());
+                start.elapsed()
+            })
+            .collect(),
+    )
+}
+
+fn ms(t: Duration) -> String {
+    format!("{:>10.1}ms", t.as_secs_f64() * 1e3)
+}
+
+/// The chain and the doubling tree: load+check, still possible at the start, 1 000 paths listed.
+fn extreme_shapes(quick: bool) {
+    let (depth, questions, runs) = if quick {
+        (1_000, 20, 1)
+    } else {
+        (100_000, 200, 3)
+    };
+    println!("\n{:<44}  {:>12}", "extreme shape", "median");
+    for (name, text, short_first) in [
+        (
+            format!("chain {depth} deep"),
+            trees::chain(depth, false),
+            trees::chain(depth, true),
+        ),
+        (
+            format!("{questions} questions, 2^{questions} paths"),
+            trees::doubling(questions),
+            trees::doubling(questions),
+        ),
+    ] {
+        let t = timed(runs, || {
+            let checked = check(&Source::new("bench.toml", text.clone()), DEFAULT_MAX_PATHS);
+            assert!(checked.tree.is_some(), "the generated tree must load");
+        });
+        println!("{:<44}  {}", format!("{name}: load+check"), ms(t));
+        let tree = Tree::load(&Source::new("bench.toml", text.clone()))
+            .map_or_else(|_| panic!("the generated tree must load"), |(tree, _)| tree);
+        let t = timed(runs, || {
+            still_possible(&Walk::new(&tree), &Bounds::of(&tree), BUDGET)
+        });
+        println!(
+            "{:<44}  {}",
+            format!("{name}: still possible at the start"),
+            ms(t)
+        );
+        let listed = Tree::load(&Source::new("bench.toml", short_first))
+            .map_or_else(|_| panic!("the generated tree must load"), |(tree, _)| tree);
+        let t = timed(runs, || {
+            Listing::new(&listed, 1_000).write_json(&mut std::io::sink())
+        });
+        println!("{:<44}  {}", format!("{name}: 1 000 paths as JSON"), ms(t));
+    }
+    let tree = Tree::load(&Source::new("bench.toml", trees::chain(depth, false)))
+        .map_or_else(|_| panic!("the generated tree must load"), |(tree, _)| tree);
+    let t = timed(runs, || {
+        Listing::new(&tree, 3).write_json(&mut std::io::sink())
+    });
+    println!(
+        "{:<44}  {}",
+        format!("chain {depth} deep: its 3 longest paths as JSON"),
+        ms(t)
+    );
 }
 
 fn median(mut samples: Vec<Duration>) -> Duration {
@@ -165,6 +248,7 @@ fn main() {
             large.as_secs_f64() / small.as_secs_f64()
         );
     }
+    extreme_shapes(quick);
     println!(
         "CPUs available: {}; load average before {load_before}, after {}",
         std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
