@@ -143,17 +143,17 @@ fn offer(
     }
     loop {
         let prompt = if intake {
-            "Resume it? (y = resume, n = delete it and start a new call, q = quit and keep it): "
+            "Type r to resume it, d to delete it and start a new call, or q to quit and keep it: "
         } else {
-            "Carry on from them? (y = carry on, n = delete them and start again, q = quit and keep them): "
+            "Type r to carry on from them, d to delete them and start again, or q to quit and keep them: "
         };
         let Some(reply) = ask(input, output, prompt)? else {
             return Ok(None);
         };
         match reply.trim().to_lowercase().as_str() {
-            "y" | "yes" => return Ok(Some(true)),
+            "r" | "resume" => return Ok(Some(true)),
             "q" | "quit" => return Ok(None),
-            "n" | "no" => {
+            "d" | "delete" => {
                 let prompt = if intake {
                     "Delete the unfinished call for good? Its answers and notes will be lost. (y/n): "
                 } else {
@@ -166,7 +166,7 @@ fn offer(
                     return Ok(Some(false));
                 }
             }
-            _ => writeln!(output, "Please type y, n or q.")?,
+            _ => writeln!(output, "Please type r, d or q.")?,
         }
     }
 }

@@ -858,7 +858,7 @@ fn plain_intake_keeps_a_dropped_call_and_resumes_it() {
     assert!(words.contains("still saved"), "{words}");
     assert_eq!(fs::read_to_string(&saved).unwrap(), text);
 
-    let mut input = "y\n".to_owned();
+    let mut input = "r\n".to_owned();
     input.push_str(&typed_answers(&THERAPY[2..]));
     groupfit()
         .env("XDG_STATE_HOME", state.path())
@@ -878,14 +878,14 @@ fn plain_intake_keeps_a_dropped_call_and_resumes_it() {
     groupfit()
         .env("XDG_STATE_HOME", state.path())
         .args(["--intake", "--plain"])
-        .write_stdin("n\nn\nq\n")
+        .write_stdin("d\nn\nq\n")
         .assert()
         .success();
     assert!(saved.exists(), "answering no to the confirmation keeps it");
     groupfit()
         .env("XDG_STATE_HOME", state.path())
         .args(["--intake", "--plain"])
-        .write_stdin("n\ny\nq\n")
+        .write_stdin("d\ny\nq\n")
         .assert()
         .success()
         .stdout(contains("The unfinished call was deleted."));
@@ -951,7 +951,7 @@ fn outside_intake_nothing_is_written_unless_asked() {
     assert!(saved.exists());
 
     // Carrying on to the end: the answers are kept only until the recommendation.
-    let mut input = "y\n".to_owned();
+    let mut input = "r\n".to_owned();
     input.push_str(&typed_answers(&THERAPY[2..]));
     groupfit()
         .env("XDG_STATE_HOME", state.path())

@@ -386,7 +386,7 @@ fn an_unfinished_call_on_another_tree_is_shown_as_such() {
         "1 answer and 1 line of notes",
         "The questions have changed",
         "version old.1 (ffffffffffff)",
-        "Press y to resume it",
+        "Press r to resume it",
     ] {
         assert!(
             words.contains(&squash(expected)),
@@ -1409,7 +1409,7 @@ fn terminal_intake_call_survives_a_kill_and_is_exported() {
     let pane = Pane::start_with("intake-resume", 100, 30, None, &args, &env);
     let offer = pane.wait_for("Unfinished call");
     assert!(offer.contains("2 answers"), "{offer}");
-    pane.send("y");
+    pane.send("r");
     pane.wait_for("Resumed the call");
     pane.wait_for(&question(3));
     for (k, (question_id, option)) in answers.iter().enumerate().skip(2) {
