@@ -9,7 +9,7 @@ use crossterm::event::KeyEvent;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use ratatui::layout::{Rect, Size};
-use ratatui_textarea::{TextArea, WrapMode};
+use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 
 use super::view::{self, Theme};
 use crate::explain::Explanation;
@@ -692,9 +692,12 @@ impl App<'_> {
     }
 }
 
-/// An empty or filled notes box, wrapping at words.
+/// An empty or filled notes box, wrapping at words, with the cursor after the last character so
+/// that typing adds to the notes rather than going in front of them.
 fn notes_box(lines: Vec<String>) -> TextArea<'static> {
     let mut notes = TextArea::new(lines);
+    notes.move_cursor(CursorMove::Bottom);
+    notes.move_cursor(CursorMove::End);
     notes.set_wrap_mode(WrapMode::WordOrGlyph);
     notes.set_placeholder_text("Type notes about the call here. They are saved as you type.");
     notes
@@ -1296,7 +1299,7 @@ steps = ["Call 988."]
         let tree = tree();
         let mut walk = Walk::new(&tree);
         walk.choose(1);
-        let (mut app, saved) = offering(&tree, &walk, "Earlier note.");
+        let (mut app, saved) = offering(&tree, &walk, "Earlier note.\nSecond line.");
         assert_eq!(app.screen(), Screen::Resume);
         assert!(app.offering());
         assert!(app.offer().unwrap().tree_change.is_none());
@@ -1311,7 +1314,11 @@ steps = ["Call 988."]
         assert!(!app.offering());
         assert_eq!(app.screen(), Screen::Question);
         assert_eq!(app.walk().answers(), walk.answers());
-        assert_eq!(app.notes(), "Earlier note.");
+        assert_eq!(app.notes(), "Earlier note.\nSecond line.");
+        // Typing in the notes adds to the end of them.
+        send(&mut app, &[Message::Notes]);
+        typed(&mut app, " Called back.");
+        assert_eq!(app.notes(), "Earlier note.\nSecond line. Called back.");
         let now = app.session(Timestamp::now()).unwrap();
         assert_eq!(now.started, saved.started, "the call keeps its start time");
         assert_eq!(now.answers, saved.answers);
