@@ -58,7 +58,8 @@ pub struct RunArgs {
     /// Folder for exported summaries (Markdown and JSON, named by date and time); giving it turns
     /// export on outside intake mode too, and plain mode writes the summary at the end.
     ///
-    /// Default: the current folder.
+    /// Default: the current folder for the intake questionnaire's `e` key. Plain mode, intake or
+    /// not, writes a summary only when this is given.
     #[arg(long, value_name = "DIR")]
     pub export_dir: Option<PathBuf>,
 }

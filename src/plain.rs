@@ -212,9 +212,10 @@ pub fn run(
             }
             Some(true) => {
                 let resumed = session::resume(tree, saved);
-                let (text, warning) = resumed.report(saved.answers.len(), Keeper::of(intake));
+                let (text, warning) = resumed.report(saved, Keeper::of(intake));
                 let text = if warning { format!("!! {text}") } else { text };
                 write_wrapped(&mut output, &text, "")?;
+                write_recap(&mut output, &resumed.walk, intake)?;
                 call.walk = resumed.walk;
                 call.notes.clone_from(&saved.notes);
                 call.started = Some(saved.started);
@@ -428,6 +429,39 @@ pub fn run(
     }
     output.flush()?;
     Ok(Ending::Finished(Box::new(explanation)))
+}
+
+/// The answers brought back by a resume, one to a line, so the person knows where they are
+/// before the next question.
+fn write_recap(output: &mut impl Write, walk: &Walk<'_>, intake: bool) -> io::Result<()> {
+    if walk.answers().is_empty() {
+        return Ok(());
+    }
+    let tree = walk.tree();
+    writeln!(
+        output,
+        "{}",
+        if intake {
+            "Answers so far:"
+        } else {
+            "Your answers so far:"
+        }
+    )?;
+    for (n, answer) in walk.answers().iter().enumerate() {
+        let question = &tree.questions[answer.question];
+        let choice = &question.choices[answer.choice];
+        let (asked, given) = if intake {
+            (
+                question.record.as_deref().unwrap_or(&question.text),
+                choice.intake_label.as_deref().unwrap_or(&choice.label),
+            )
+        } else {
+            (question.text.as_str(), choice.label.as_str())
+        };
+        write_wrapped(output, &format!("{}. {asked}", n + 1), "")?;
+        write_wrapped(output, &format!("-> {given}"), "   ")?;
+    }
+    Ok(())
 }
 
 /// The question the walk is at (or the safety screen's follow-up) with its numbered answers.

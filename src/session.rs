@@ -202,12 +202,23 @@ pub struct Resumed<'t> {
 impl Resumed<'_> {
     /// What to tell the person once a saved call of `saved` answers is back, and whether it is a
     /// warning: some answers did not fit and must be asked again.
-    pub fn report(&self, saved: usize, keeper: Keeper) -> (String, bool) {
+    pub fn report(&self, saved: &Session, keeper: Keeper) -> (String, bool) {
+        let notes = if saved.notes.trim().is_empty() {
+            ""
+        } else {
+            " and the notes"
+        };
+        let saved = saved.answers.len();
         match (&self.stopped, keeper) {
             (None, Keeper::Intake) => (
                 format!(
-                    "Resumed the call: {} and the notes are back.",
-                    count(self.replayed, "answer", "answers")
+                    "Resumed the call: {}{notes} {}.",
+                    count(self.replayed, "answer", "answers"),
+                    if self.replayed == 1 && notes.is_empty() {
+                        "is back"
+                    } else {
+                        "are back"
+                    }
                 ),
                 false,
             ),
@@ -904,6 +915,18 @@ mod tests {
         assert_eq!(resumed.walk.position(), Position::Finished);
         let explanation = Explanation::of(&resumed.walk).unwrap();
         assert_eq!(explanation.outcome.id, "therapy");
+    }
+
+    #[test]
+    fn the_resume_report_mentions_notes_only_when_there_are_some() {
+        let tree = builtin();
+        let with_notes = Session::of(&walk(&tree, &THERAPY[..2]), "Lives alone.", at(0), at(1));
+        let (text, warning) = resume(&tree, &with_notes).report(&with_notes, Keeper::Intake);
+        assert_eq!(text, "Resumed the call: 2 answers and the notes are back.");
+        assert!(!warning);
+        let without = Session::of(&walk(&tree, &THERAPY[..1]), " \n", at(0), at(1));
+        let (text, _) = resume(&tree, &without).report(&without, Keeper::Intake);
+        assert_eq!(text, "Resumed the call: 1 answer is back.");
     }
 
     #[test]

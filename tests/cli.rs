@@ -869,6 +869,8 @@ fn plain_intake_keeps_a_dropped_call_and_resumes_it() {
         .stdout(contains(
             "Resumed the call: 2 answers and the notes are back.",
         ))
+        .stdout(contains("Answers so far:\n1. "))
+        .stdout(contains("\n2. "))
         .stdout(contains("Question 3 of at most"))
         .stdout(contains("Provisional recommendation: Therapy group"))
         .stdout(contains("Lives alone."))

@@ -633,10 +633,7 @@ impl App<'_> {
         };
         let tree = self.walk.tree();
         let resumed = session::resume(tree, &offer.session);
-        let (text, warning) = resumed.report(
-            offer.session.answers.len(),
-            Keeper::of(self.features.intake),
-        );
+        let (text, warning) = resumed.report(&offer.session, Keeper::of(self.features.intake));
         self.walk = resumed.walk;
         self.notes = notes_box(offer.session.notes.lines().map(str::to_owned).collect());
         self.started = Some(offer.session.started);
