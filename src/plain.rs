@@ -33,7 +33,7 @@ pub struct Options<'a> {
 #[derive(Debug, thiserror::Error)]
 pub enum PlainError {
     #[error(
-        "error: input ended before the questions were finished (at question '{0}'); nothing was recommended"
+        "error: input ended before the questions were finished (at the question \"{0}\"); nothing was recommended"
     )]
     EndOfInput(String),
     #[error("error: {0}")]
@@ -254,7 +254,7 @@ pub fn run(
                 // The urgent help is already settled; it must be shown even when input ends.
                 break;
             }
-            return Err(PlainError::EndOfInput(question.id.clone()));
+            return Err(PlainError::EndOfInput(question.text.clone()));
         };
         match parse_reply(&line, offered.len()) {
             Reply::Choose(i) => {

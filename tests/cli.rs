@@ -494,7 +494,7 @@ fn plain_mode_end_of_input_is_an_error() {
         .assert()
         .code(1)
         .stderr(contains(
-            "input ended before the questions were finished (at question 'mood')",
+            "input ended before the questions were finished (at the question \"How is it?\")",
         ));
     groupfit()
         .args(["--plain", "-q", &fixture("valid/fallback_and_routes.toml")])
@@ -961,7 +961,8 @@ fn outside_intake_nothing_is_written_unless_asked() {
         .write_stdin(input)
         .assert()
         .success()
-        .stdout(contains("Carry on from them?"))
+        .stdout(contains("Type r to carry on from them"))
+        .stdout(contains("Your answers so far:\n1. "))
         .stdout(contains(
             "Carrying on where you left off: 2 answers are back.",
         ))
