@@ -35,6 +35,8 @@ pub struct Cli {
 
 /// How the questionnaire is run.
 #[derive(Debug, Clone, Default, Args)]
+// Each is an on/off command-line flag, which clap reads into a bool.
+#[allow(clippy::struct_excessive_bools)]
 pub struct RunArgs {
     /// Ask the questions as plain numbered lines (for screen readers, pipes and remote sessions).
     ///
@@ -62,6 +64,14 @@ pub struct RunArgs {
     /// not, writes a summary only when this is given.
     #[arg(long, value_name = "DIR")]
     pub export_dir: Option<PathBuf>,
+
+    /// Print nothing of the result after the questionnaire closes, so it is not left in the
+    /// terminal's scrollback (on a shared computer, for example).
+    ///
+    /// Exported files and the saved call are still written as usual, and where they are is still
+    /// said. Plain mode shows everything as it goes, so there this changes nothing.
+    #[arg(long)]
+    pub no_report: bool,
 }
 
 impl RunArgs {
@@ -73,6 +83,7 @@ impl RunArgs {
             intake: self.intake || other.intake,
             save: self.save || other.save,
             export_dir: other.export_dir.clone().or_else(|| self.export_dir.clone()),
+            no_report: self.no_report || other.no_report,
         }
     }
 }
