@@ -781,7 +781,13 @@ pub fn update(app: &mut App<'_>, message: Message) {
         Message::Top => app.scroll = 0,
         Message::Bottom => app.scroll = app.max_scroll(),
         Message::Resize(width, height) => {
+            let area = |size: Size| Rect::new(0, 0, size.width, size.height);
+            let old_width = view::result_viewport(app, area(app.size)).width;
             app.size = Size::new(width, height);
+            let new_width = view::result_viewport(app, area(app.size)).width;
+            if app.result.is_some() && old_width != new_width {
+                app.scroll = view::rescrolled(app, app.scroll, old_width, new_width);
+            }
             app.scroll = app.scroll.min(app.max_scroll());
             let area = Rect::new(0, 0, width, height);
             app.help_scroll = app.help_scroll.min(view::help_max_scroll(app, area));
@@ -1426,6 +1432,52 @@ steps = ["Call 988."]
 
     fn builtin() -> Tree {
         Tree::load(&Source::builtin()).unwrap().0
+    }
+
+    #[test]
+    fn resizing_the_result_keeps_the_same_section_in_view() {
+        let tree = builtin();
+        let mut app = App::new(&tree, Theme::plain());
+        send(&mut app, &[Message::Resize(100, 16)]);
+        let suicide = place(&app, "suicide");
+        send(&mut app, &[Message::Pick(suicide)]);
+        let none = place(&app, "none");
+        send(&mut app, &[Message::Pick(none)]);
+        assert_eq!(app.screen(), Screen::Result);
+        let text = |app: &App<'_>| -> Vec<String> {
+            let area = Rect::new(0, 0, app.size.width, app.size.height);
+            let width = view::result_viewport(app, area).width;
+            view::result_lines(app, width)
+                .iter()
+                .map(ToString::to_string)
+                .collect()
+        };
+        // The section a line belongs to: the nearest heading at or above it.
+        let section = |lines: &[String], at: usize| -> String {
+            lines[..=at]
+                .iter()
+                .rev()
+                .find(|l| {
+                    ["When you call", "After that", "Why we are showing this"].contains(&l.trim())
+                })
+                .cloned()
+                .unwrap_or_default()
+        };
+        let lines = text(&app);
+        let heading = lines.iter().position(|l| l.trim() == "After that").unwrap();
+        for _ in 0..=heading {
+            send(&mut app, &[Message::ScrollDown]);
+        }
+        assert_eq!(section(&lines, usize::from(app.scroll())), "After that");
+        for (width, height) in [(50, 16), (70, 14), (100, 16)] {
+            send(&mut app, &[Message::Resize(width, height)]);
+            let lines = text(&app);
+            assert_eq!(
+                section(&lines, usize::from(app.scroll())),
+                "After that",
+                "at {width}×{height}"
+            );
+        }
     }
 
     /// The place of an option among the answers on screen.
