@@ -337,7 +337,10 @@ fn questionnaire(questions: Option<&Path>, args: &RunArgs) -> Result<ExitCode, F
     // The tree, the flags and any saved call are checked before the terminal is touched, so a
     // problem prints on the ordinary terminal and never behind the alternate screen.
     let (_, tree) = load_tree(questions)?;
-    let interactive = io::stdin().is_terminal() && io::stdout().is_terminal();
+    // With standard output redirected the questionnaire is drawn on the terminal itself and the
+    // report goes where the output was sent; piped input means answers are being typed in
+    // advance, which plain mode reads.
+    let interactive = io::stdin().is_terminal() && tui::Output::available();
     let plain = !interactive || args.plain;
     let features = Features {
         intake: args.intake,
