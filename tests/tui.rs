@@ -26,6 +26,9 @@ use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::widgets::Widget;
 
+#[path = "support/trees.rs"]
+mod trees;
+
 /// A small tree in the shape of the built-in one: safety first, then scored questions.
 const TREE: &str = r#"[tree]
 title = "Which kind of group fits?"
@@ -985,7 +988,17 @@ impl Pane {
 
     /// Waits until what the pane shows passes the test, and returns it.
     fn wait_until(&self, what: &str, passes: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        self.wait_until_within(Duration::from_secs(20), what, passes)
+    }
+
+    /// [`Pane::wait_until`] with a patience of its own, for a tree that takes long to read.
+    fn wait_until_within(
+        &self,
+        patience: Duration,
+        what: &str,
+        passes: impl Fn(&str) -> bool,
+    ) -> String {
+        let deadline = Instant::now() + patience;
         loop {
             let text = self.capture();
             if passes(&text) {
@@ -1770,4 +1783,42 @@ fn terminal_a_parent_calls_about_her_child() {
     );
     pane.send("C-c");
     pane.wait_for("__DONE");
+}
+
+/// A tree 100,000 questions deep opens in intake, with where the call can still go worked out,
+/// takes an answer, and quits with the terminal put back: nothing recurses on the depth.
+#[test]
+fn terminal_intake_on_a_chain_100000_questions_deep() {
+    if !tmux_available("terminal_intake_on_a_chain_100000_questions_deep") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let chain = dir.path().join("chain.toml");
+    std::fs::write(&chain, trees::chain(100_000, false)).unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let args = ["--intake", "--export-dir", dir.path().to_str().unwrap()];
+    let pane = Pane::start_with(
+        "deep-chain",
+        120,
+        30,
+        Some(&chain),
+        &args,
+        &[("XDG_STATE_HOME", state.path())],
+    );
+    // Reading 18 MB of tree takes a while in a test build on a busy machine.
+    let first = pane.wait_until_within(Duration::from_mins(2), "the first question", |text| {
+        text.contains("Q0?") && text.contains("Still possible") || text.contains("__DONE")
+    });
+    assert!(first.contains("Question 1 of at most 100000"), "{first}");
+    assert!(pane.alternate_screen());
+    pane.send("1");
+    pane.wait_for("Q1?");
+    pane.send("q");
+    pane.wait_for("y yes");
+    pane.send("y");
+    let text = pane.wait_for("__DONE");
+    assert!(!pane.alternate_screen(), "still on the alternate screen");
+    assert!(text.contains("__EXIT:0"), "{text}");
+    assert!(!text.contains("overflow"), "{text}");
+    assert_terminal_sane(&text);
 }
