@@ -360,7 +360,10 @@ fn questionnaire(questions: Option<&Path>, args: &RunArgs) -> Result<ExitCode, F
     // The tree, the flags and any saved call are checked before the terminal is touched, so a
     // problem prints on the ordinary terminal and never behind the alternate screen.
     let (_, tree) = load_tree(questions)?;
-    let interactive = io::stdin().is_terminal() && io::stdout().is_terminal();
+    // With standard output redirected the questionnaire is drawn on the terminal itself and the
+    // report goes where the output was sent; piped input means answers are being typed in
+    // advance, which plain mode reads.
+    let interactive = io::stdin().is_terminal() && tui::Output::available();
     let plain = !interactive || args.plain;
     let features = Features {
         intake: args.intake,
@@ -439,6 +442,7 @@ fn questionnaire(questions: Option<&Path>, args: &RunArgs) -> Result<ExitCode, F
     };
     // Printed only now that the terminal is restored, so the report stays in the scrollback.
     let mut text = match (&ending.explanation, ending.exit) {
+        (Some(_), _) if args.no_report => String::new(),
         (Some(explanation), _) if args.intake => {
             explanation.to_text_for_staff(REPORT_WIDTH)
                 + &explain::notes_text(&ending.notes, REPORT_WIDTH)
