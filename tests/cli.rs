@@ -1740,3 +1740,45 @@ fn a_long_line_of_syntax_errors_is_located_quickly_and_the_list_is_cut() {
     assert_eq!(last["line"], 1);
     assert!(last["column"].as_u64().unwrap() > 100, "{last}");
 }
+
+#[test]
+fn thousands_of_unknown_answers_are_listed_a_hundred_at_a_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = fixture("valid/fallback_and_routes.toml");
+    let file = dir.path().join("answers.toml");
+    let mut text = String::from("[answers]\n");
+    for q in 0..5_000 {
+        text.push_str(&format!("mood{q} = \"bad\"\n"));
+    }
+    fs::write(&file, text).unwrap();
+    let output = groupfit()
+        .args(["answer", "-q", &tree, "--answers"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 101, "{stderr}");
+    assert!(
+        lines[0]
+            .ends_with(":2:1: error: 'mood0' is not a question in this tree; did you mean 'mood'?"),
+        "{stderr}"
+    );
+    assert!(
+        lines[100].ends_with("and 4900 more error(s) not listed (only the first 100 are); fix those above and run it again"),
+        "{stderr}"
+    );
+
+    let mut pairs = vec!["answer".to_owned(), "-q".to_owned(), tree.clone()];
+    for q in 0..150 {
+        pairs.push(format!("--answer=mood{q}=bad"));
+    }
+    let output = groupfit().args(&pairs).output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 101, "{stderr}");
+    assert!(
+        stderr.starts_with("error: 'mood0' is not a question"),
+        "{stderr}"
+    );
+}
