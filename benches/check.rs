@@ -10,7 +10,7 @@
 //! 40 000: questions that each name a question that does not exist, one line of syntax errors, a
 //! JSON answers file with that many distinct questions, and that many answers replayed along a
 //! chain of that many questions. For each, the growth from 1 000 to 40 000 is printed (40.0× is
-//! linear; 1 600× would be quadratic).
+//! linear; 1 600× would be quadratic). Each time is the median of three runs after a warm-up.
 
 #![allow(clippy::cast_precision_loss)] // timings of at most 10^5 questions
 
@@ -126,10 +126,18 @@ fn answers_file(n: usize, json: bool) -> String {
     t
 }
 
+/// The median of three runs, after one that is not counted.
 fn time_once(mut run: impl FnMut()) -> Duration {
-    let start = Instant::now();
     run();
-    start.elapsed()
+    median(
+        (0..3)
+            .map(|_| {
+                let start = Instant::now();
+                run();
+                start.elapsed()
+            })
+            .collect(),
+    )
 }
 
 /// Times the inputs that used to be quadratic, at each size, and prints how time grew.
