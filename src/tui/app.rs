@@ -566,6 +566,12 @@ impl App<'_> {
             }
         };
         if !chosen {
+            if asking.kind != Ask::Question {
+                self.status = Some(Status {
+                    text: "That answer is already chosen. Choose anything else that is also true, or the answer that says nothing else is.".to_owned(),
+                    warning: false,
+                });
+            }
             return;
         }
         self.raised = None;
@@ -1545,6 +1551,11 @@ steps = ["Call 988."]
         assert_eq!(place(&app, "withdrawal"), withdrawal);
         send(&mut app, &[Message::Choose, Message::Pick(withdrawal)]);
         assert_eq!(app.walk().answers().len(), 1, "nothing was chosen");
+        assert!(
+            app.status()
+                .is_some_and(|s| s.text.contains("already chosen")),
+            "choosing it again says why nothing happened"
+        );
         let suicide = place(&app, "suicide");
         send(&mut app, &[Message::Pick(suicide)]);
         assert_eq!(app.asking().map(|a| a.kind), Some(Ask::FollowUp));
