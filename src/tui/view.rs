@@ -531,7 +531,9 @@ fn question_layout(app: &App<'_>, width: u16, height: u16, panel: bool) -> Quest
         header.extend(text);
         header.extend(hint);
         header.push(Line::default());
-    } else if spaced_header - 2 + option_lines <= height {
+    } else if spaced_header - 2 + option_lines <= height || spaced_header - 2 <= height / 2 {
+        // The answers scroll under the question when they do not all fit, and staff guidance
+        // stays beside the question while it takes no more than half the height.
         header.extend(asked);
         header.extend(text);
         header.extend(hint);
