@@ -6,6 +6,11 @@
 //! ratio to `tomllib`, how time grows from 20 000 to 100 000 questions, the CPUs available (files
 //! of 1 MiB or more are parsed on up to four threads) and the load average before and after.
 //!
+//! Then two extreme shapes: a chain 100 000 questions deep (each question's first answer goes on,
+//! its second ends) and a tree of 200 questions with 2^200 paths. For each: load and check, where
+//! the call can still go at the first question (what intake works out before its first frame),
+//! and listing 1 000 paths as JSON.
+//!
 //! Then four inputs that once took time growing with the square of their size, at 1 000, 8 000 and
 //! 40 000: questions that each name a question that does not exist, one line of syntax errors, a
 //! JSON answers file with that many distinct questions, and that many answers replayed along a
@@ -21,8 +26,14 @@ use std::time::{Duration, Instant};
 use groupfit::answers::{self, parse_file};
 use groupfit::check::{DEFAULT_MAX_PATHS, check};
 use groupfit::explain::Explanation;
+use groupfit::paths::Listing;
+use groupfit::possible::{BUDGET, Bounds, still_possible};
 use groupfit::source::Source;
 use groupfit::tree::Tree;
+use groupfit::walk::Walk;
+
+#[path = "../tests/support/trees.rs"]
+mod trees;
 
 fn ternary_tree(questions: usize) -> String {
     let mut t = String::with_capacity(questions * 260);
@@ -204,6 +215,82 @@ fn quadratic_inputs(sizes: &[usize]) {
     }
 }
 
+/// The median of `runs` timings of `work`.
+fn timed<T>(runs: usize, mut work: impl FnMut() -> T) -> Duration {
+    median(
+        (0..runs)
+            .map(|_| {
+                let start = Instant::now();
+                std::hint::black_box(work());
+                start.elapsed()
+            })
+            .collect(),
+    )
+}
+
+fn ms(t: Duration) -> String {
+    format!("{:>10.1}ms", t.as_secs_f64() * 1e3)
+}
+
+/// The chain and the doubling tree: load+check, still possible at the start, 1 000 paths listed.
+fn extreme_shapes(quick: bool) {
+    let (depth, questions, runs) = if quick {
+        (1_000, 20, 1)
+    } else {
+        (100_000, 200, 3)
+    };
+    println!("\n{:<44}  {:>12}", "extreme shape", "median");
+    for (name, text, short_first) in [
+        (
+            format!("chain {depth} deep"),
+            trees::chain(depth, false),
+            trees::chain(depth, true),
+        ),
+        (
+            format!("{questions} questions, 2^{questions} paths"),
+            trees::doubling(questions),
+            trees::doubling(questions),
+        ),
+    ] {
+        let t = timed(runs, || {
+            let checked = check(&Source::new("bench.toml", text.clone()), DEFAULT_MAX_PATHS);
+            assert!(checked.tree.is_some(), "the generated tree must load");
+        });
+        println!("{:<44}  {}", format!("{name}: load+check"), ms(t));
+        let tree = Tree::load(&Source::new("bench.toml", text.clone()))
+            .map_or_else(|_| panic!("the generated tree must load"), |(tree, _)| tree);
+        let t = timed(runs, || Bounds::of(&tree));
+        println!(
+            "{:<44}  {}",
+            format!("{name}: bounds, once per tree"),
+            ms(t)
+        );
+        let bounds = Bounds::of(&tree);
+        let t = timed(runs, || still_possible(&Walk::new(&tree), &bounds, BUDGET));
+        println!(
+            "{:<44}  {}",
+            format!("{name}: still possible at the start"),
+            ms(t)
+        );
+        let listed = Tree::load(&Source::new("bench.toml", short_first))
+            .map_or_else(|_| panic!("the generated tree must load"), |(tree, _)| tree);
+        let t = timed(runs, || {
+            Listing::new(&listed, 1_000).write_json(&mut std::io::sink())
+        });
+        println!("{:<44}  {}", format!("{name}: 1 000 paths as JSON"), ms(t));
+    }
+    let tree = Tree::load(&Source::new("bench.toml", trees::chain(depth, false)))
+        .map_or_else(|_| panic!("the generated tree must load"), |(tree, _)| tree);
+    let t = timed(runs, || {
+        Listing::new(&tree, 3).write_json(&mut std::io::sink())
+    });
+    println!(
+        "{:<44}  {}",
+        format!("chain {depth} deep: its 3 longest paths as JSON"),
+        ms(t)
+    );
+}
+
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
     samples[samples.len() / 2]
@@ -319,6 +406,7 @@ fn main() {
             large.as_secs_f64() / small.as_secs_f64()
         );
     }
+    extreme_shapes(quick);
     // GROUPFIT_BENCH_QUADRATIC=1000,8000 picks other sizes for the inputs below.
     let quadratic_sizes: Vec<usize> = match std::env::var("GROUPFIT_BENCH_QUADRATIC") {
         Ok(list) => list
