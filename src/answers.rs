@@ -545,6 +545,43 @@ mod tests {
     }
 
     #[test]
+    fn a_safety_screen_raised_after_every_question_is_matched_to_its_question_at_once() {
+        // Each run of answers to the safety screen raised after a question was once looked for
+        // among all the runs at every question of the walk.
+        let n = 20_000;
+        let mut tree = String::from(
+            "[tree]\ntitle = \"Chain\"\nversion = \"1\"\nstart = \"safety\"\nsafety = \"safety\"\ndisclaimer = \"A guide.\"\nurgent_closing = \"Help is there.\"\n[[question]]\nid = \"safety\"\ntext = \"Is anyone in danger?\"\n[[question.option]]\nid = \"danger\"\nlabel = \"Yes\"\noutcome = \"help_now\"\nreason = \"Danger.\"\n[[question.option]]\nid = \"none\"\nlabel = \"No\"\nnext = \"q0\"\n",
+        );
+        let mut answers = vec![r#"{ "question": "safety", "option": "none" }"#.to_owned()];
+        for q in 0..n {
+            let next = if q + 1 < n {
+                format!("next = \"q{}\"\n", q + 1)
+            } else {
+                String::new()
+            };
+            tree.push_str(&format!(
+                "[[question]]\nid = \"q{q}\"\ntext = \"Question {q}?\"\n[[question.option]]\nid = \"a\"\nlabel = \"A\"\n{next}score = {{ x = 1 }}\nreason = \"Because.\"\n[[question.option]]\nid = \"b\"\nlabel = \"B\"\nscore = {{ x = 2 }}\nreason = \"Because.\"\n"
+            ));
+            answers.push(format!(r#"{{ "question": "q{q}", "option": "a" }}"#));
+            // "None of these" raised again changes nothing, so the walk goes on.
+            answers.push(r#"{ "question": "safety", "option": "none" }"#.to_owned());
+        }
+        tree.push_str("[[outcome]]\nid = \"x\"\nname = \"X\"\nsummary = \"About x.\"\n[[outcome]]\nid = \"help_now\"\nname = \"Get help now\"\nurgent = true\nsummary = \"Now.\"\nsteps = [\"Call.\"]\nguidance = \"Stay on the line.\"\n");
+        let (tree, _) = Tree::load(&Source::new("chain.toml", tree)).unwrap();
+        let json = format!("{{ \"answers\": [\n{}\n] }}\n", answers.join(",\n"));
+        let file = parse_file(&Source::new("answers.json", json)).unwrap();
+        let replayed = replay(&tree, &file.answers).unwrap();
+        assert_eq!(replayed.walk.answers().len(), n + 1);
+        assert_eq!(
+            replayed.unused.len(),
+            n,
+            "each raised 'none of these' is unused"
+        );
+        let explanation = crate::explain::Explanation::of(&replayed.walk).unwrap();
+        assert_eq!(explanation.outcome.id, "x");
+    }
+
+    #[test]
     fn bad_json_is_located() {
         let source = Source::new("a.json", "{\n  \"answers\": 3\n}\n".to_owned());
         let errors = parse_file(&source).unwrap_err();

@@ -831,3 +831,23 @@ impl<'s> Builder<'s> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_list_of_outcomes_is_cut_after_the_first_twenty() {
+        let few: HashMap<String, OutcomeIx> = [("b".to_owned(), 0), ("a".to_owned(), 1)]
+            .into_iter()
+            .collect();
+        assert_eq!(outcome_list(&few), "; the outcomes are 'a', 'b'");
+        let many: HashMap<String, OutcomeIx> = (0..25).map(|i| (format!("o{i:02}"), i)).collect();
+        let list = outcome_list(&many);
+        assert!(
+            list.starts_with("; the outcomes are 'o00', 'o01'"),
+            "{list}"
+        );
+        assert!(list.ends_with("'o19' and 5 more"), "{list}");
+    }
+}
