@@ -61,6 +61,17 @@ pub struct RunArgs {
     /// Default: the current folder.
     #[arg(long, value_name = "DIR")]
     pub export_dir: Option<PathBuf>,
+
+    /// The files each exported summary is written as: md (Markdown), txt (plain text, for case
+    /// systems that show Markdown marks literally) or json. Repeat for several.
+    ///
+    /// Default: md and json.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub export_format: Vec<ExportFormat>,
+
+    /// Staff name or initials for the record of every call, so intake does not ask for them.
+    #[arg(long, value_name = "NAME")]
+    pub staff: Option<String>,
 }
 
 impl RunArgs {
@@ -72,6 +83,12 @@ impl RunArgs {
             intake: self.intake || other.intake,
             save: self.save || other.save,
             export_dir: other.export_dir.clone().or_else(|| self.export_dir.clone()),
+            export_format: if other.export_format.is_empty() {
+                self.export_format.clone()
+            } else {
+                other.export_format.clone()
+            },
+            staff: other.staff.clone().or_else(|| self.staff.clone()),
         }
     }
 }
@@ -129,6 +146,27 @@ pub enum Command {
 
     /// Print the man page (roff) to standard output.
     Man,
+}
+
+/// A file format of an exported summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// Markdown.
+    Md,
+    /// Plain text, with no Markdown marks.
+    Txt,
+    /// JSON, which `groupfit answer --answers` can replay.
+    Json,
+}
+
+impl From<ExportFormat> for crate::record::Format {
+    fn from(format: ExportFormat) -> Self {
+        match format {
+            ExportFormat::Md => Self::Markdown,
+            ExportFormat::Txt => Self::Text,
+            ExportFormat::Json => Self::Json,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -17,6 +17,7 @@ use crate::diagnostic::{Diagnostic, Report};
 use crate::explain::{self, Explanation, short_hash};
 use crate::paths;
 use crate::plain;
+use crate::record::Format;
 use crate::session::{self, Keeper, Store};
 use crate::source::Source;
 use crate::tree::Tree;
@@ -383,6 +384,21 @@ fn questionnaire(questions: Option<&Path>, args: &RunArgs) -> Result<ExitCode, F
         None => None,
     };
 
+    let formats: Vec<Format> = if args.export_format.is_empty() {
+        Format::DEFAULT.to_vec()
+    } else {
+        args.export_format
+            .iter()
+            .copied()
+            .map(Format::from)
+            .collect()
+    };
+    let staff = args
+        .staff
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned);
     if plain {
         let stdin = io::stdin().lock();
         let stdout = io::stdout().lock();
@@ -391,6 +407,8 @@ fn questionnaire(questions: Option<&Path>, args: &RunArgs) -> Result<ExitCode, F
             store: store.as_ref(),
             saved,
             export_dir: args.export_dir.is_some().then_some(export_dir.as_path()),
+            formats: &formats,
+            staff,
         };
         return match plain::run(&tree, stdin, Visible::new(stdout), &options) {
             Ok(_) => Ok(ExitCode::SUCCESS),
@@ -406,6 +424,8 @@ fn questionnaire(questions: Option<&Path>, args: &RunArgs) -> Result<ExitCode, F
         store: store.as_ref(),
         saved,
         export_dir: &export_dir,
+        formats: &formats,
+        staff,
     };
     let ending = tui::run(&tree, setup)
         .map_err(|e| Failure(format!("error: cannot use the terminal: {e}; try --plain")))?;
@@ -427,7 +447,8 @@ fn questionnaire(questions: Option<&Path>, args: &RunArgs) -> Result<ExitCode, F
     };
     for exported in &ending.exported {
         text.push_str(&format!(
-            "\nSummary written to:\n{}\n",
+            "\n{}: summary written to:\n{}\n",
+            exported.about,
             exported.paths("  ")
         ));
     }

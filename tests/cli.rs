@@ -767,6 +767,8 @@ fn plain_intake_takes_notes_exports_at_the_end_and_the_json_replays() {
     input.push_str(&typed_answers(&THERAPY[3..]));
     // A last note after the result is read out, then Enter on its own to finish.
     input.push_str("Sent the list of local groups.\n\n");
+    // The record's fields: staff initials and the caller's reference.
+    input.push_str("JM\nC-7\n");
     groupfit()
         .env("XDG_STATE_HOME", state.path())
         .args(["--intake", "--plain", "--export-dir"])
@@ -780,7 +782,11 @@ fn plain_intake_takes_notes_exports_at_the_end_and_the_json_replays() {
         .stdout(contains(
             "Notes\n  Caller prefers evenings.\n  Sent the list of local groups.",
         ))
-        .stdout(contains("Summary written to:\n  /"));
+        .stdout(contains("For the record, your name or initials"))
+        .stdout(contains(
+            "The call with caller reference \"C-7\", started at ",
+        ))
+        .stdout(contains("summary written to:\n  /"));
     let files = files_in(exports.path());
     assert_eq!(files.len(), 2, "{files:?}");
     let (json, markdown) = (&files[0], &files[1]);
@@ -795,7 +801,12 @@ fn plain_intake_takes_notes_exports_at_the_end_and_the_json_replays() {
         text.contains("> Caller prefers evenings.  \n> Sent the list of local groups."),
         "{text}"
     );
-    assert!(text.contains("**Caller chose:**"), "{text}");
+    assert!(!text.contains("Caller chose"), "{text}");
+    assert!(
+        text.contains("- **Staff:** JM\n- **Caller reference:** C-7"),
+        "{text}"
+    );
+    assert!(text.contains("**Answer:** 18 or older"), "{text}");
     assert!(text.contains("## Recommendation: Therapy group"), "{text}");
     assert!(
         !state.path().join("groupfit/session.json").exists(),
@@ -816,6 +827,52 @@ fn plain_intake_takes_notes_exports_at_the_end_and_the_json_replays() {
     assert_eq!(
         exported["notes"],
         "Caller prefers evenings.\nSent the list of local groups."
+    );
+}
+
+#[test]
+fn plain_intake_of_an_urgent_call_asks_what_was_done_and_records_every_sign() {
+    let state = tempfile::tempdir().unwrap();
+    let exports = tempfile::tempdir().unwrap();
+    // Someone else in danger, nothing else on the list, no last note; the caller reference
+    // left out; what was done asked again until it is written.
+    let input = "4\n8\n\n\n\nWarm transfer to 988.\n";
+    groupfit()
+        .env("XDG_STATE_HOME", state.path())
+        .args([
+            "--intake",
+            "--plain",
+            "--staff",
+            "AB",
+            "--export-format",
+            "txt",
+            "--export-dir",
+        ])
+        .arg(exports.path())
+        .write_stdin(input)
+        .assert()
+        .success()
+        .stdout(contains("What was done on this call"))
+        .stdout(contains("The record of an urgent call says what was done"))
+        .stdout(contains(
+            "(no caller reference given): summary written to:\n  /",
+        ))
+        .stdout(contains("your name or initials").not());
+    let files = files_in(exports.path());
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert!(files[0].to_string_lossy().ends_with(".txt"));
+    let text = fs::read_to_string(&files[0]).unwrap();
+    for expected in [
+        "Staff: AB\n",
+        "What was done\n-------------\n\nWarm transfer to 988.\n",
+        "- Someone the caller is worried about may be thinking of suicide, or is in danger right now — answer: Yes",
+        "- The caller is having thoughts of ending their life, or of not wanting to be alive — answer: No",
+    ] {
+        assert!(text.contains(expected), "lacks {expected:?}:\n{text}");
+    }
+    assert!(
+        !text.contains("**") && !text.contains("Caller reference"),
+        "{text}"
     );
 }
 
