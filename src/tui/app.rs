@@ -1731,4 +1731,91 @@ steps = ["Call 988."]
         assert_eq!(asked, ["safety", "age", "safety", "safety"]);
         assert_eq!(explanation.answers[2].option, "someone_else");
     }
+
+    #[test]
+    fn an_urgent_call_is_not_exported_until_staff_say_what_was_done() {
+        let tree = tree();
+        let mut app = intake(&tree).with_staff(Some("JM".to_owned()));
+        send(&mut app, &[Message::Pick(0), Message::Export]);
+        assert_eq!(
+            app.screen(),
+            Screen::Record(Field::Caller),
+            "the staff name was given, so not asked"
+        );
+        send(&mut app, &[Message::FieldDone, Message::FieldDone]);
+        assert_eq!(app.screen(), Screen::Record(Field::Done));
+        assert_eq!(app.request(), None, "not without what was done");
+        assert!(app.status().unwrap().warning);
+        typed(&mut app, "911 called");
+        send(&mut app, &[Message::FieldDone]);
+        assert_eq!(app.request(), Some(Request::Export));
+        assert_eq!(app.details().done, "911 called");
+        assert_eq!(app.details().staff_name(), Some("JM"));
+
+        // Saved with the call, it comes back on resume, and is asked again filled in.
+        let saved = app.session(Timestamp::now()).unwrap();
+        assert_eq!(saved.details.done, "911 called");
+        let mut resumed = App::with(
+            &tree,
+            Theme::plain(),
+            Features::intake(),
+            Some(offer(&tree, saved)),
+        );
+        send(&mut resumed, &[Message::Resume, Message::Export]);
+        assert_eq!(
+            resumed.screen(),
+            Screen::Record(Field::Done),
+            "the rest were asked"
+        );
+        assert_eq!(resumed.field_box().lines(), ["911 called"]);
+        typed(&mut resumed, "; ambulance came");
+        send(&mut resumed, &[Message::FieldDone]);
+        assert_eq!(resumed.details().done, "911 called; ambulance came");
+    }
+
+    #[test]
+    fn leaving_the_fields_exports_nothing_and_the_next_call_asks_again() {
+        let tree = tree();
+        let mut app = intake(&tree);
+        send(
+            &mut app,
+            &[Message::Pick(1), Message::Pick(0), Message::Export],
+        );
+        typed(&mut app, "AB");
+        send(&mut app, &[Message::FieldDone, Message::CancelExport]);
+        assert_eq!(app.screen(), Screen::Result);
+        assert_eq!(app.request(), None);
+        send(&mut app, &[Message::Export]);
+        assert_eq!(
+            app.screen(),
+            Screen::Record(Field::Caller),
+            "what was given is kept, what was not is asked"
+        );
+        send(&mut app, &[Message::FieldDone]);
+        assert_eq!(app.request(), Some(Request::Export));
+        send(&mut app, &[Message::Exported(Err("disk full".to_owned()))]);
+        send(&mut app, &[Message::NextCall, Message::Yes]);
+        assert_eq!(
+            app.details(),
+            &CallDetails::default(),
+            "nothing of one call in the next"
+        );
+    }
+
+    #[test]
+    fn a_person_exporting_their_own_result_is_asked_nothing() {
+        let tree = tree();
+        let features = Features {
+            export: true,
+            ..Features::default()
+        };
+        let mut app = App::with(&tree, Theme::plain(), features, None);
+        send(
+            &mut app,
+            &[Message::Pick(1), Message::Pick(0), Message::Export],
+        );
+        assert_eq!(app.request(), Some(Request::Export));
+        let record = app.record(Timestamp::now(), TimeZone::UTC).unwrap();
+        assert_eq!(record.kind, Kind::Personal);
+    }
 }

@@ -1103,7 +1103,7 @@ fn render_field(app: &App<'_>, field: Field, body: Rect, buf: &mut Buffer) {
         ),
     };
     let width = body.width.saturating_sub(4).min(90);
-    let inner_width = width.saturating_sub(2);
+    let inner_width = width.saturating_sub(4);
     let mut lines = wrap(ask, inner_width, "", "", Style::new());
     let asked = u16::try_from(lines.len()).unwrap_or(u16::MAX);
     lines.push(Line::default());
@@ -1112,6 +1112,7 @@ fn render_field(app: &App<'_>, field: Field, body: Rect, buf: &mut Buffer) {
     Clear.render(popup, buf);
     let block = Block::bordered()
         .border_type(BorderType::Thick)
+        .padding(Padding::horizontal(1))
         .title(Line::styled(title, theme.title()))
         .title_bottom(
             Line::styled(" Enter goes on · Esc: not now ", theme.strong()).right_aligned(),
