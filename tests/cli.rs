@@ -51,6 +51,33 @@ fn every_valid_fixture_passes_check() {
     }
 }
 
+#[test]
+fn check_warns_where_the_case_record_has_no_words_of_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/valid/fallback_and_routes.toml"),
+    )
+    .unwrap()
+    .replace("record = \"Whether the caller is safe\"\n", "")
+    .replace("  intake_label = \"The caller is safe\"\n", "");
+    let file = dir.path().join("unworded.toml");
+    fs::write(&file, text).unwrap();
+    let shown = file.display().to_string();
+    groupfit()
+        .args(["check", "--strict"])
+        .arg(&file)
+        .assert()
+        .code(1)
+        .stdout(contains(format!(
+            "{shown}:10:1: warning: question 'safe' has read-aloud 'intake' wording but no 'record' wording"
+        )))
+        .stdout(contains(
+            "warning: option 'yes' of question 'safe' has no 'intake_label', so the case record quotes its label \"Yes\"",
+        ))
+        .stdout(contains("option 'no' of question 'safe' has no").not());
+}
+
 /// Each invalid fixture starts with `# line N: words of the message`.
 #[test]
 fn every_invalid_fixture_is_refused_with_a_located_message() {
