@@ -446,11 +446,7 @@ fn questionnaire(questions: Option<&Path>, args: &RunArgs) -> Result<ExitCode, F
         (None, _) => "Stopped. Nothing was recommended and nothing was saved.\n".to_owned(),
     };
     for exported in &ending.exported {
-        text.push_str(&format!(
-            "\n{}: summary written to:\n{}\n",
-            exported.about,
-            exported.paths("  ")
-        ));
+        text.push_str(&format!("\n{}\n{}\n", exported.about, exported.paths("  ")));
     }
     if let Some(problem) = &ending.save_problem {
         text.push_str(&format!(

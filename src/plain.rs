@@ -430,12 +430,7 @@ pub fn run(
             }
         })?;
         writeln!(output)?;
-        writeln!(
-            output,
-            "{}: summary written to:\n{}",
-            exported.about,
-            exported.paths("  ")
-        )?;
+        writeln!(output, "{}\n{}", exported.about, exported.paths("  "))?;
         if let Some(store) = call.store {
             store
                 .remove()

@@ -678,18 +678,18 @@ impl Record<'_> {
         self.local(at, "groupfit-%Y-%m-%d-%H%M%S")
     }
 
-    /// Which call this is, for the report on quitting: "the call with caller reference R-1,
-    /// started at 14:05".
+    /// Which call this is, to head the paths in the report on quitting: "Summary of the call
+    /// with caller reference "R-1" (started at 14:05 on 2 December 2026) written to:".
     pub fn describe(&self) -> String {
         let started = self.local(self.started, "%H:%M on %-d %B %Y");
         match (self.kind, self.details.caller_reference()) {
-            (Kind::Personal, _) => "Your summary".to_owned(),
-            (Kind::Intake, Some(caller)) => {
-                format!("The call with caller reference \"{caller}\", started at {started}")
-            }
-            (Kind::Intake, None) => {
-                format!("The call started at {started} (no caller reference given)")
-            }
+            (Kind::Personal, _) => "Your summary written to:".to_owned(),
+            (Kind::Intake, Some(caller)) => format!(
+                "Summary of the call with caller reference \"{caller}\" (started at {started}) written to:"
+            ),
+            (Kind::Intake, None) => format!(
+                "Summary of the call started at {started} (no caller reference given) written to:"
+            ),
         }
     }
 }
@@ -1049,7 +1049,7 @@ mod tests {
         let json: serde_json::Value = serde_json::from_str(&personal.to_json().unwrap()).unwrap();
         assert_eq!(json["record"], "personal");
         assert!(json.get("staff").is_none() && json.get("notes").is_none());
-        assert_eq!(personal.describe(), "Your summary");
+        assert_eq!(personal.describe(), "Your summary written to:");
     }
 
     #[test]
@@ -1154,7 +1154,9 @@ mod tests {
         );
         assert!(exported.files.iter().all(|f| f.is_absolute()));
         assert!(
-            exported.about.contains("caller reference \"C-2291\""),
+            exported
+                .about
+                .contains("caller reference \"C-2291\" (started at 12:06"),
             "{}",
             exported.about
         );

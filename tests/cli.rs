@@ -811,9 +811,9 @@ fn plain_intake_takes_notes_exports_at_the_end_and_the_json_replays() {
         ))
         .stdout(contains("For the record, your name or initials"))
         .stdout(contains(
-            "The call with caller reference \"C-7\", started at ",
+            "Summary of the call with caller reference \"C-7\" (started at ",
         ))
-        .stdout(contains("summary written to:\n  /"));
+        .stdout(contains(") written to:\n  /"));
     let files = files_in(exports.path());
     assert_eq!(files.len(), 2, "{files:?}");
     let (json, markdown) = (&files[0], &files[1]);
@@ -881,9 +881,7 @@ fn plain_intake_of_an_urgent_call_asks_what_was_done_and_records_every_sign() {
         .success()
         .stdout(contains("What was done on this call"))
         .stdout(contains("The record of an urgent call says what was done"))
-        .stdout(contains(
-            "(no caller reference given): summary written to:\n  /",
-        ))
+        .stdout(contains("(no caller reference given) written to:\n  /"))
         .stdout(contains("your name or initials").not());
     let files = files_in(exports.path());
     assert_eq!(files.len(), 1, "{files:?}");

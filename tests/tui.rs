@@ -1546,10 +1546,10 @@ fn terminal_intake_call_survives_a_kill_and_is_exported() {
     let text = pane.wait_for("__DONE");
     assert!(text.contains("__EXIT:0"), "{text}");
     assert!(
-        text.contains("The call with caller reference \"C-42\", started at "),
+        text.contains("Summary of the call with caller reference \"C-42\" (started at "),
         "the report says whose summary it is: {text}"
     );
-    assert!(text.contains("summary written to:\n  /"), "{text}");
+    assert!(text.contains(") written to:\n  /"), "{text}");
     assert!(
         text.contains("Notes\n  Prefers evenings; call back Tuesday."),
         "{text}"
