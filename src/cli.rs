@@ -55,8 +55,8 @@ pub struct RunArgs {
     #[arg(long)]
     pub save: bool,
 
-    /// Folder for exported summaries (Markdown and JSON, named by date and time); giving it turns
-    /// export on outside intake mode too, and plain mode writes the summary at the end.
+    /// Folder for exported summaries (named by when the call started; see --export-format); giving
+    /// it turns export on outside intake mode too, and plain mode writes the summary at the end.
     ///
     /// Default: the current folder.
     #[arg(long, value_name = "DIR")]

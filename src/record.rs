@@ -788,6 +788,16 @@ pub fn export(dir: &Path, record: &Record<'_>, formats: &[Format]) -> io::Result
     };
     if let Some(name) = &record.details.exported_as {
         pair::replace(&dir, name, &parts)?;
+        // A format the earlier export had and this one has not would be a stale record.
+        for format in [Format::Markdown, Format::Text, Format::Json] {
+            if !formats.contains(&format) {
+                let stale = dir.join(format!("{name}.{}", format.extension()));
+                match std::fs::remove_file(&stale) {
+                    Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+                    _ => {}
+                }
+            }
+        }
         return Ok(done(name.clone()));
     }
     let stem = record.stem();
@@ -1182,8 +1192,12 @@ mod tests {
                 .unwrap()
                 .contains("Someone else.")
         );
+        // Exported once more as Markdown only, its text and JSON go: they would be out of date.
+        let markdown = export(dir.path(), &first, &[Format::Markdown]).unwrap();
+        assert_eq!(markdown.files, exported.files[..1]);
+        assert_eq!(names(dir.path()).len(), 4, "{:?}", names(dir.path()));
         #[cfg(unix)]
-        for file in &again.files {
+        for file in theirs.files.iter().chain(&markdown.files) {
             use std::os::unix::fs::PermissionsExt as _;
             let mode = fs::metadata(file).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode, 0o600, "{}", file.display());

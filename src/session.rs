@@ -5,8 +5,9 @@
 //! pass the clock in, so every function here can be tested with fixed times.
 //!
 //! Every file is written to a temporary file beside its destination with owner-only permissions
-//! (0600) and then renamed into place, so a reader never sees half a file. Exports never replace
-//! an existing file, and an export's two files appear whole or not at all ([`pair`]); temporary
+//! (0600) and then renamed into place, so a reader never sees half a file. An export (see
+//! [`crate::record`]) replaces only its own call's earlier files, and its files appear whole or
+//! not at all ([`pair`]); temporary
 //! files a killed process left behind are tidied when groupfit starts. The autosave is one file in the state directory, `session.json` for intake
 //! staff and `answers.json` for a person's own answers ([`Keeper`]); while a questionnaire runs it
 //! holds a lock beside it, so two windows cannot overwrite each other's call.

@@ -356,7 +356,7 @@ pub static RESULT_KEYS: &[Binding] = &[
         keys: &[KeyCode::Char('e')],
         ctrl: false,
         label: "export summary",
-        help: "write a summary of the call as Markdown and JSON files for the case record",
+        help: "write the record of the call for the case file (in intake, asks first for your name, the caller's reference and, on an urgent call, what was done); again after a change, it replaces the earlier record",
         does: Does::Send(Message::Export),
         shown: Shown::Always,
         needs: Needs::Export,
