@@ -35,6 +35,8 @@ pub struct Cli {
 
 /// How the questionnaire is run.
 #[derive(Debug, Clone, Default, Args)]
+// Each is an on/off command-line flag, which clap reads into a bool.
+#[allow(clippy::struct_excessive_bools)]
 pub struct RunArgs {
     /// Ask the questions as plain numbered lines (for screen readers, pipes and remote sessions).
     ///
@@ -58,7 +60,8 @@ pub struct RunArgs {
     /// Folder for exported summaries (named by when the call started; see --export-format); giving
     /// it turns export on outside intake mode too, and plain mode writes the summary at the end.
     ///
-    /// Default: the current folder.
+    /// Default: the current folder for the intake questionnaire's `e` key. Plain mode, intake or
+    /// not, writes a summary only when this is given.
     #[arg(long, value_name = "DIR")]
     pub export_dir: Option<PathBuf>,
 
@@ -72,6 +75,14 @@ pub struct RunArgs {
     /// Staff name or initials for the record of every call, so intake does not ask for them.
     #[arg(long, value_name = "NAME")]
     pub staff: Option<String>,
+
+    /// Print nothing of the result after the questionnaire closes, so it is not left in the
+    /// terminal's scrollback (on a shared computer, for example).
+    ///
+    /// Exported files and the saved call are still written as usual, and where they are is still
+    /// said. Plain mode shows everything as it goes, so there this changes nothing.
+    #[arg(long)]
+    pub no_report: bool,
 }
 
 impl RunArgs {
@@ -89,6 +100,7 @@ impl RunArgs {
                 other.export_format.clone()
             },
             staff: other.staff.clone().or_else(|| self.staff.clone()),
+            no_report: self.no_report || other.no_report,
         }
     }
 }

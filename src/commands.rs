@@ -436,6 +436,7 @@ fn questionnaire(questions: Option<&Path>, args: &RunArgs) -> Result<ExitCode, F
     };
     // Printed only now that the terminal is restored, so the report stays in the scrollback.
     let mut text = match (&ending.explanation, ending.exit) {
+        (Some(_), _) if args.no_report => String::new(),
         (Some(explanation), _) if args.intake => {
             explanation.to_text_for_staff(REPORT_WIDTH)
                 + &explain::notes_text(&ending.notes, REPORT_WIDTH)

@@ -210,7 +210,7 @@ fn an_urgent_outcome_without_staff_guidance_is_a_warning() {
         "valid/fallback_and_routes.toml",
         "guidance = \"Stay on the line.\"\n",
         &[
-            ":52:1: warning: urgent outcome",
+            ":55:1: warning: urgent outcome",
             "has no 'guidance' for intake staff",
         ],
     );
@@ -521,7 +521,7 @@ fn plain_mode_end_of_input_is_an_error() {
         .assert()
         .code(1)
         .stderr(contains(
-            "input ended before the questions were finished (at question 'mood')",
+            "input ended before the questions were finished (at the question \"How is it?\")",
         ));
     groupfit()
         .args(["--plain", "-q", &fixture("valid/fallback_and_routes.toml")])
@@ -940,7 +940,7 @@ fn plain_intake_keeps_a_dropped_call_and_resumes_it() {
     assert!(words.contains("still saved"), "{words}");
     assert_eq!(fs::read_to_string(&saved).unwrap(), text);
 
-    let mut input = "y\n".to_owned();
+    let mut input = "r\n".to_owned();
     input.push_str(&typed_answers(&THERAPY[2..]));
     groupfit()
         .env("XDG_STATE_HOME", state.path())
@@ -951,6 +951,8 @@ fn plain_intake_keeps_a_dropped_call_and_resumes_it() {
         .stdout(contains(
             "Resumed the call: 2 answers and the notes are back.",
         ))
+        .stdout(contains("Answers so far:\n1. "))
+        .stdout(contains("\n2. "))
         .stdout(contains("Question 3 of at most"))
         .stdout(contains("Provisional recommendation: Therapy group"))
         .stdout(contains("Lives alone."))
@@ -960,14 +962,14 @@ fn plain_intake_keeps_a_dropped_call_and_resumes_it() {
     groupfit()
         .env("XDG_STATE_HOME", state.path())
         .args(["--intake", "--plain"])
-        .write_stdin("n\nn\nq\n")
+        .write_stdin("d\nn\nq\n")
         .assert()
         .success();
     assert!(saved.exists(), "answering no to the confirmation keeps it");
     groupfit()
         .env("XDG_STATE_HOME", state.path())
         .args(["--intake", "--plain"])
-        .write_stdin("n\ny\nq\n")
+        .write_stdin("d\ny\nq\n")
         .assert()
         .success()
         .stdout(contains("The unfinished call was deleted."));
@@ -1033,7 +1035,7 @@ fn outside_intake_nothing_is_written_unless_asked() {
     assert!(saved.exists());
 
     // Carrying on to the end: the answers are kept only until the recommendation.
-    let mut input = "y\n".to_owned();
+    let mut input = "r\n".to_owned();
     input.push_str(&typed_answers(&THERAPY[2..]));
     groupfit()
         .env("XDG_STATE_HOME", state.path())
@@ -1041,7 +1043,8 @@ fn outside_intake_nothing_is_written_unless_asked() {
         .write_stdin(input)
         .assert()
         .success()
-        .stdout(contains("Carry on from them?"))
+        .stdout(contains("Type r to carry on from them"))
+        .stdout(contains("Your answers so far:\n1. "))
         .stdout(contains(
             "Carrying on where you left off: 2 answers are back.",
         ))
@@ -1301,7 +1304,10 @@ fn a_saved_call_or_lock_that_is_not_a_regular_file_is_refused() {
     fs::remove_file(folder.join("session.json")).unwrap();
 
     // The lock as a named pipe, and as a link to somewhere that does not exist yet.
-    fs::remove_file(folder.join("session.lock")).unwrap();
+    assert!(
+        !folder.join("session.lock").exists(),
+        "the lock file stays after groupfit exits"
+    );
     mkfifo(&folder.join("session.lock"));
     run(state.path()).stderr(contains(
         "session.lock' as the lock for saved calls: it is a named pipe (FIFO), not a regular file; remove it",

@@ -404,7 +404,7 @@ fn an_unfinished_call_on_another_tree_is_shown_as_such() {
         "1 answer and 1 line of notes",
         "The questions have changed",
         "version old.1 (ffffffffffff)",
-        "Press y to resume it",
+        "Press r to resume it",
     ] {
         assert!(
             words.contains(&squash(expected)),
@@ -1123,6 +1123,49 @@ fn terminal_walk_back_finish_and_the_report_stays_in_the_scrollback() {
     walk_back_finish_and_quit("walk-fixture", &fixture(), Some(file.path()));
 }
 
+#[test]
+fn terminal_no_report_leaves_the_result_out_of_the_scrollback() {
+    if !tmux_available("terminal_no_report_leaves_the_result_out_of_the_scrollback") {
+        return;
+    }
+    let tree = fixture();
+    let file = fixture_file();
+    let path = long_path(&tree);
+    let explanation = explain(&tree, &path);
+    let headline = first_line(&explanation);
+    let pane = Pane::start_with(
+        "no-report",
+        100,
+        30,
+        Some(file.path()),
+        &["--no-report"],
+        &[],
+    );
+    pane.wait_for(&question(1));
+    for (k, &choice) in path.iter().enumerate() {
+        pane.choose(choice);
+        if k + 1 < path.len() {
+            pane.wait_for(&question(k + 2));
+        }
+    }
+    pane.wait_for(&headline);
+    pane.send("q");
+    let text = pane.wait_for("__DONE");
+    assert!(text.contains("__EXIT:0"), "{text}");
+    let printed = text.split("__EXIT").next().unwrap();
+    assert!(
+        !printed.contains(headline.trim()),
+        "the result was printed:\n{text}"
+    );
+    for why in &explanation.why {
+        assert!(
+            !printed.contains(why.as_str()),
+            "{why:?} was printed:\n{text}"
+        );
+    }
+    assert_terminal_sane(&text);
+}
+
 fn quit_after_one_answer(name: &str, tree: &Tree, file: Option<&Path>) {
     let path = long_path(tree);
     let pane = Pane::start(name, 80, 24, file);
@@ -1431,7 +1474,7 @@ fn terminal_intake_call_survives_a_kill_and_is_exported() {
     let pane = Pane::start_with("intake-resume", 100, 30, None, &args, &env);
     let offer = pane.wait_for("Unfinished call");
     assert!(offer.contains("2 answers"), "{offer}");
-    pane.send("y");
+    pane.send("r");
     pane.wait_for("Resumed the call");
     pane.wait_for(&question(3));
     for (k, (question_id, option)) in answers.iter().enumerate().skip(2) {
