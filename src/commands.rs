@@ -360,11 +360,13 @@ fn questionnaire(questions: Option<&Path>, args: &RunArgs) -> Result<ExitCode, F
                 )
             })
         })?;
-        for json in session::tidy(&export_dir, std::time::SystemTime::now()).completed {
+        for file in session::tidy(&export_dir, std::time::SystemTime::now()).completed {
+            // Absolute, like every path groupfit prints, so it can be found from anywhere.
+            let file = std::path::absolute(&file).unwrap_or(file);
             let _ = writeln!(
                 Visible::new(io::stderr().lock()),
                 "Completed a summary whose writing was cut short: {}",
-                json.display()
+                file.display()
             );
         }
     }

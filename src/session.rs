@@ -657,6 +657,35 @@ mod tests {
     }
 
     #[test]
+    fn what_staff_added_is_saved_with_the_call_and_older_calls_still_load() {
+        let tree = builtin();
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), Keeper::Intake).unwrap();
+        let details = CallDetails {
+            staff: Some("JM".to_owned()),
+            caller: Some(String::new()),
+            done: "911 called".to_owned(),
+            exported_as: Some("groupfit-2026-11-18-120640".to_owned()),
+        };
+        let session =
+            Session::of(&walk(&tree, &THERAPY[..1]), "", at(0), at(1)).with_details(&details);
+        store.save(&session).unwrap();
+        assert_eq!(store.load().unwrap().unwrap().details, details);
+        // A call saved before staff could add anything has no "details" at all.
+        let plain = Session::of(&walk(&tree, &THERAPY[..1]), "", at(0), at(1));
+        store.save(&plain).unwrap();
+        assert!(
+            !fs::read_to_string(store.path())
+                .unwrap()
+                .contains("details")
+        );
+        assert_eq!(
+            store.load().unwrap().unwrap().details,
+            CallDetails::default()
+        );
+    }
+
+    #[test]
     fn only_one_questionnaire_uses_a_store_at_a_time() {
         let dir = tempfile::tempdir().unwrap();
         let first = Store::open(dir.path(), Keeper::Intake).unwrap();
