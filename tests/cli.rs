@@ -858,6 +858,40 @@ fn plain_intake_takes_notes_exports_at_the_end_and_the_json_replays() {
 }
 
 #[test]
+fn a_persons_own_export_is_a_personal_summary_named_by_its_absolute_path() {
+    let here = tempfile::tempdir().unwrap();
+    let output = groupfit()
+        .current_dir(here.path())
+        .args(["--plain", "--export-dir", ".", "--export-format", "md"])
+        .write_stdin(typed_answers(THERAPY))
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let files = files_in(here.path());
+    assert_eq!(files.len(), 1, "{files:?}");
+    let shown = fs::canonicalize(&files[0]).unwrap();
+    let line = stdout
+        .lines()
+        .skip_while(|l| *l != "Your summary written to:")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(line.trim().starts_with('/'), "{stdout}");
+    assert_eq!(fs::canonicalize(line.trim()).unwrap(), shown);
+    let text = fs::read_to_string(&files[0]).unwrap();
+    for never in [
+        "Call started",
+        "Caller chose",
+        "No notes were taken",
+        "Intake",
+    ] {
+        assert!(!text.contains(never), "holds {never:?}:\n{text}");
+    }
+    assert!(text.starts_with("# Your summary\n"), "{text}");
+    assert!(text.contains("- You want to change a pattern"), "{text}");
+}
+
+#[test]
 fn plain_intake_of_an_urgent_call_asks_what_was_done_and_records_every_sign() {
     let state = tempfile::tempdir().unwrap();
     let exports = tempfile::tempdir().unwrap();
