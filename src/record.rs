@@ -191,7 +191,15 @@ fn entries(walk: &Walk<'_>, kind: Kind) -> Vec<Entry> {
                 _ => choice.label.clone(),
             };
             let read = read.filter(|_| intake);
-            let chosen = choice.intake_label.clone().filter(|_| intake);
+            // "No, nothing else on the list" says the same of anyone; the no-danger option's own
+            // third-person label ("None of these is true") would contradict the danger before it.
+            let nothing_else = follow_up && safety.is_some_and(|s| s.none == a.choice);
+            let chosen = if nothing_else {
+                Some(shown_label.clone())
+            } else {
+                choice.intake_label.clone()
+            }
+            .filter(|_| intake);
             let worded = chosen.is_some();
             let differs = |first: &String, other: &Option<String>| {
                 other
@@ -992,6 +1000,11 @@ mod tests {
             "only the safety screen was asked"
         );
         let json: serde_json::Value = serde_json::from_str(&urgent.to_json().unwrap()).unwrap();
+        assert_eq!(json["answers"][2]["option"], "none");
+        assert_eq!(
+            json["answers"][2]["option_label"],
+            "No, nothing else on the list"
+        );
         assert_eq!(
             json["what_was_done"],
             "Warm transfer to 988; caller stayed on the line."
