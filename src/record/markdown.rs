@@ -117,4 +117,24 @@ mod tests {
         assert_eq!(line("2.5 hours"), "2.5 hours");
         assert_eq!(cell("a | b"), "a \\| b");
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_is_escaped_without_panicking_and_only_by_adding_backslashes(text in "\\PC{0,40}") {
+            let escaped = line(&text);
+            let mut kept = String::new();
+            let mut chars = escaped.chars().peekable();
+            while let Some(c) = chars.next() {
+                // Every backslash added stands before the character it escapes.
+                if c == '\\' && chars.peek().is_some_and(char::is_ascii_punctuation) {
+                    kept.push(chars.next().unwrap_or_default());
+                } else {
+                    kept.push(c);
+                }
+            }
+            // Read back as Markdown reads escapes, it is the text as typed.
+            proptest::prop_assert_eq!(kept, text.clone());
+            let _ = cell(&text);
+        }
+    }
 }

@@ -247,4 +247,14 @@ mod tests {
         assert_eq!(agreeing("preferred"), "preferred");
         assert_eq!(agreeing("have"), "has");
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_turns_without_panicking(text in "\\PC{0,60}") {
+            let turned = caller(&text);
+            if !text.to_lowercase().contains("you") {
+                proptest::prop_assert_eq!(turned, text);
+            }
+        }
+    }
 }
