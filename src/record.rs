@@ -518,12 +518,13 @@ impl Record<'_> {
             match part {
                 Piece::Title(text) => out.push_str(&format!("# {}\n\n", md(&text))),
                 Piece::Field(label, value) => {
-                    out.push_str(&format!("- **{}:** {}\n", md(&label), md(&value)));
+                    let value = markdown::inline(&value);
+                    out.push_str(&format!("- **{}:** {value}\n", md(&label)));
                 }
                 Piece::Stamp(title, version, sha256) => out.push_str(&format!(
                     "- **Questions used:** \"{}\", version {}, SHA-256 `{sha256}`\n",
-                    md(&title),
-                    md(&version)
+                    markdown::inline(&title),
+                    markdown::inline(&version)
                 )),
                 Piece::Heading(text) => out.push_str(&format!("## {}\n\n", md(&text))),
                 Piece::Sub(text) => out.push_str(&format!("### {}\n\n", md(&text))),

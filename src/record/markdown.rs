@@ -8,21 +8,31 @@
 /// start an entity; `\` before punctuation; and at the start of the line, what would make a
 /// heading, a quote, a list item or a rule.
 pub fn line(text: &str) -> String {
-    escape(text, false)
+    escape(text, false, true)
 }
 
-/// Like [`line`], and `|` too, for a table cell.
+/// Like [`line`], for text that follows other text on its line, where nothing it starts with
+/// can make a block.
+pub fn inline(text: &str) -> String {
+    escape(text, false, false)
+}
+
+/// Like [`inline`], and `|` too, for a table cell.
 pub fn cell(text: &str) -> String {
-    escape(text, true)
+    escape(text, true, false)
 }
 
-fn escape(text: &str, in_table: bool) -> String {
+fn escape(text: &str, in_table: bool, starts_line: bool) -> String {
     let chars: Vec<char> = text.chars().collect();
     let link = text.contains('[') && text.contains(']');
     let mut out = String::with_capacity(text.len() + 8);
     let start = chars.iter().take_while(|c| **c == ' ').count();
     out.extend(&chars[..start]);
-    let (prefix, consumed) = line_start(&chars[start..]);
+    let (prefix, consumed) = if starts_line {
+        line_start(&chars[start..])
+    } else {
+        (String::new(), 0)
+    };
     out.push_str(&prefix);
     for i in start + consumed..chars.len() {
         let c = chars[i];
@@ -116,6 +126,7 @@ mod tests {
         assert_eq!(line("2. second"), "2\\. second");
         assert_eq!(line("2.5 hours"), "2.5 hours");
         assert_eq!(cell("a | b"), "a \\| b");
+        assert_eq!(inline("#123 - *x*"), "#123 - \\*x\\*");
     }
 
     proptest::proptest! {
