@@ -40,7 +40,9 @@ pub struct Cli {
 pub struct RunArgs {
     /// Ask the questions as plain numbered lines (for screen readers, pipes and remote sessions).
     ///
-    /// Used automatically when standard input or output is not a terminal.
+    /// Used automatically when standard input is not a terminal (answers typed in advance), or
+    /// when there is no terminal at all. With only standard output redirected, the questions are
+    /// shown on the terminal and the report goes into the output.
     #[arg(long)]
     pub plain: bool,
 

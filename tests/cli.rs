@@ -11,6 +11,9 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use predicates::str::contains;
 
+#[path = "support/trees.rs"]
+mod trees;
+
 fn groupfit() -> Command {
     let mut cmd = Command::cargo_bin("groupfit").unwrap();
     cmd.env_remove("GROUPFIT_QUESTIONS").env_remove("NO_COLOR");
@@ -1758,4 +1761,44 @@ fn phone_numbers_are_never_broken_across_lines() {
             );
         }
     }
+}
+
+/// `check` and `answer` on a chain 100,000 questions deep: nothing recurses on the depth, so
+/// neither overflows its stack, and the deepest walk is replayed and explained.
+#[test]
+fn a_chain_100000_questions_deep_is_checked_and_answered() {
+    let dir = tempfile::tempdir().unwrap();
+    let chain = dir.path().join("chain.toml");
+    fs::write(&chain, trees::chain(100_000, false)).unwrap();
+    groupfit()
+        .arg("check")
+        .arg(&chain)
+        .assert()
+        .success()
+        .stdout(contains("0 error(s)").and(contains("100000 questions")));
+
+    // The deepest path: on at every question, then stop at the last.
+    let mut answers = String::from("[answers]\n");
+    for q in 0..99_999 {
+        answers.push_str(&format!("q{q} = \"a\"\n"));
+    }
+    answers.push_str("q99999 = \"b\"\n");
+    let file = dir.path().join("answers.toml");
+    fs::write(&file, answers).unwrap();
+    let output = groupfit()
+        .args(["answer", "--format", "json", "--questions"])
+        .arg(&chain)
+        .arg("--answers")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let result: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(result["outcome"]["id"], "therapy");
+    assert_eq!(result["answers"].as_array().unwrap().len(), 100_000);
+    assert_eq!(result["why"], serde_json::json!(["Stop."]));
 }
