@@ -131,15 +131,7 @@ pub fn load_tree(path: Option<&Path>) -> Result<(Source, Tree), Failure> {
     }
     let checked = check::check(&source, DEFAULT_MAX_PATHS);
     if checked.has_errors() || checked.tree.is_none() {
-        let report = checked.report(&source);
-        let errors_only = Report {
-            file: report.file.clone(),
-            items: report
-                .items
-                .into_iter()
-                .filter(|i| i.severity == crate::diagnostic::Severity::Error)
-                .collect(),
-        };
+        let errors_only = Report::errors_only(&source, &checked.diagnostics);
         return Err(Failure(format!(
             "{errors_only}{}: the question tree has {} error(s); fix them (run 'groupfit check {}' to see everything) and try again\n",
             errors_only.file,
@@ -225,6 +217,7 @@ fn check_command(
                 "errors": report.errors(),
                 "warnings": report.warnings(),
                 "diagnostics": report.items,
+                "omitted": report.omitted(),
                 "stats": checked.stats,
             });
             format!(
@@ -322,11 +315,7 @@ fn answer_command(
     };
     let located = |diagnostics: &[Diagnostic]| match &answers_source {
         Some(source) => Report::new(source, diagnostics).to_string(),
-        None => diagnostics.iter().fold(String::new(), |mut out, d| {
-            use std::fmt::Write as _;
-            let _ = writeln!(out, "{}: {}", d.severity, d.message);
-            out
-        }),
+        None => crate::diagnostic::unlocated(diagnostics),
     };
     let replayed = answers::replay(&tree, &given)
         .map_err(|d| Failure(format!("{warnings}{}", located(&d))))?;
