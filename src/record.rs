@@ -924,7 +924,7 @@ mod tests {
             &format!("SHA-256 `{}`", tree.sha256),
             "- **Result:** Therapy group (provisional recommendation)",
             "## Safety screen",
-            "| The caller is having thoughts of ending their life, or of not wanting to be alive | No |",
+            "| The caller is having thoughts of ending their life or of not wanting to be alive, or has been getting ready to (for example, saving up pills) | No |",
             "## Answers given",
             "1. The caller's age group  \n   **Answer:** 18 or older",
             "## Recommendation: Therapy group (provisional)",

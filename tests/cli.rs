@@ -928,7 +928,7 @@ fn plain_intake_of_an_urgent_call_asks_what_was_done_and_records_every_sign() {
         "Staff: AB\n",
         "What was done\n-------------\n\nWarm transfer to 988.\n",
         "- Someone the caller is worried about may be thinking of suicide, or is in danger right now — answer: Yes",
-        "- The caller is having thoughts of ending their life, or of not wanting to be alive — answer: No",
+        "- The caller is having thoughts of ending their life or of not wanting to be alive, or has been getting ready to (for example, saving up pills) — answer: No",
     ] {
         assert!(text.contains(expected), "lacks {expected:?}:\n{text}");
     }

@@ -1183,6 +1183,10 @@ fn terminal_with_output_redirected_asks_on_screen_and_writes_the_report_to_the_f
     pane.send("q");
     let text = pane.wait_for("__DONE");
     assert!(text.contains("__EXIT:0"), "{text}");
+    assert!(
+        text.contains("the report was written to the redirected output"),
+        "{text}"
+    );
     assert_terminal_sane(&text);
     let written = std::fs::read_to_string(&report).unwrap();
     assert_eq!(
@@ -1839,7 +1843,7 @@ fn terminal_a_parent_calls_about_her_child() {
     for expected in [
         "## What was done\n\n> Warm transfer to 988; caller stayed with her daughter.",
         "| Someone the caller is worried about may be thinking of suicide, or is in danger right now | Yes |",
-        "| The caller is having thoughts of ending their life, or of not wanting to be alive | No |",
+        "| The caller is having thoughts of ending their life or of not wanting to be alive, or has been getting ready to (for example, saving up pills) | No |",
     ] {
         assert!(
             text.contains(expected),
