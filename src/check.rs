@@ -75,6 +75,7 @@ pub fn check(source: &Source, max_paths: usize) -> Checked {
     unreachable_questions(&tree, &mut diagnostics);
     reasonless_scores(&tree, &mut diagnostics);
     urgent_without_guidance(&tree, &mut diagnostics);
+    unworded_for_the_record(&tree, &mut diagnostics);
     check_paths(&tree, max_paths, &mut stats, &mut diagnostics);
     check_scenarios(&tree, &mut stats, &mut diagnostics);
     Checked {
@@ -123,6 +124,32 @@ fn urgent_without_guidance(tree: &Tree, diagnostics: &mut Vec<Diagnostic>) {
                 outcome.id
             ),
         ));
+    }
+}
+
+/// A question read aloud in intake goes into the case record: without `record` wording the
+/// record falls back to the read-aloud words, and without an `intake_label` it can only quote
+/// the first-person answer as worded on screen.
+fn unworded_for_the_record(tree: &Tree, diagnostics: &mut Vec<Diagnostic>) {
+    for question in tree.questions.iter().filter(|q| q.intake.is_some()) {
+        if question.record.is_none() {
+            diagnostics.push(Diagnostic::warning(
+                question.span.clone(),
+                format!(
+                    "question '{}' has read-aloud 'intake' wording but no 'record' wording, so the case record uses the words read aloud; add record = \"...\" in neutral words, such as \"The caller's age group\"",
+                    question.id
+                ),
+            ));
+        }
+        for choice in question.choices.iter().filter(|c| c.intake_label.is_none()) {
+            diagnostics.push(Diagnostic::warning(
+                choice.span.clone(),
+                format!(
+                    "option '{}' of question '{}' has no 'intake_label', so the case record quotes its label \"{}\" as worded on screen; add intake_label = \"...\" saying it of the caller, in the third person",
+                    choice.id, question.id, choice.label
+                ),
+            ));
+        }
     }
 }
 

@@ -59,13 +59,24 @@ pub struct RunArgs {
     #[arg(long)]
     pub save: bool,
 
-    /// Folder for exported summaries (Markdown and JSON, named by date and time); giving it turns
-    /// export on outside intake mode too, and plain mode writes the summary at the end.
+    /// Folder for exported summaries (named by when the call started; see --export-format); giving
+    /// it turns export on outside intake mode too, and plain mode writes the summary at the end.
     ///
     /// Default: the current folder for the intake questionnaire's `e` key. Plain mode, intake or
     /// not, writes a summary only when this is given.
     #[arg(long, value_name = "DIR")]
     pub export_dir: Option<PathBuf>,
+
+    /// The files each exported summary is written as: md (Markdown), txt (plain text, for case
+    /// systems that show Markdown marks literally) or json. Repeat for several.
+    ///
+    /// Default: md and json.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub export_format: Vec<ExportFormat>,
+
+    /// Staff name or initials for the record of every call, so intake does not ask for them.
+    #[arg(long, value_name = "NAME")]
+    pub staff: Option<String>,
 
     /// Print nothing of the result after the questionnaire closes, so it is not left in the
     /// terminal's scrollback (on a shared computer, for example).
@@ -85,6 +96,12 @@ impl RunArgs {
             intake: self.intake || other.intake,
             save: self.save || other.save,
             export_dir: other.export_dir.clone().or_else(|| self.export_dir.clone()),
+            export_format: if other.export_format.is_empty() {
+                self.export_format.clone()
+            } else {
+                other.export_format.clone()
+            },
+            staff: other.staff.clone().or_else(|| self.staff.clone()),
             no_report: self.no_report || other.no_report,
         }
     }
@@ -143,6 +160,27 @@ pub enum Command {
 
     /// Print the man page (roff) to standard output.
     Man,
+}
+
+/// A file format of an exported summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// Markdown.
+    Md,
+    /// Plain text, with no Markdown marks.
+    Txt,
+    /// JSON, which `groupfit answer --answers` can replay.
+    Json,
+}
+
+impl From<ExportFormat> for crate::record::Format {
+    fn from(format: ExportFormat) -> Self {
+        match format {
+            ExportFormat::Md => Self::Markdown,
+            ExportFormat::Txt => Self::Text,
+            ExportFormat::Json => Self::Json,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -17,6 +17,7 @@ use crate::diagnostic::{Diagnostic, Report};
 use crate::explain::{self, Explanation, short_hash};
 use crate::paths;
 use crate::plain;
+use crate::record::Format;
 use crate::session::{self, Keeper, Store};
 use crate::source::Source;
 use crate::tree::Tree;
@@ -374,11 +375,13 @@ fn questionnaire(questions: Option<&Path>, args: &RunArgs) -> Result<ExitCode, F
                 )
             })
         })?;
-        for json in session::tidy(&export_dir, std::time::SystemTime::now()).completed {
+        for file in session::tidy(&export_dir, std::time::SystemTime::now()).completed {
+            // Absolute, like every path groupfit prints, so it can be found from anywhere.
+            let file = std::path::absolute(&file).unwrap_or(file);
             let _ = writeln!(
                 Visible::new(io::stderr().lock()),
                 "Completed a summary whose writing was cut short: {}",
-                json.display()
+                file.display()
             );
         }
     }
@@ -398,6 +401,21 @@ fn questionnaire(questions: Option<&Path>, args: &RunArgs) -> Result<ExitCode, F
         None => None,
     };
 
+    let formats: Vec<Format> = if args.export_format.is_empty() {
+        Format::DEFAULT.to_vec()
+    } else {
+        args.export_format
+            .iter()
+            .copied()
+            .map(Format::from)
+            .collect()
+    };
+    let staff = args
+        .staff
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned);
     if plain {
         let stdin = io::stdin().lock();
         let stdout = io::stdout().lock();
@@ -406,6 +424,8 @@ fn questionnaire(questions: Option<&Path>, args: &RunArgs) -> Result<ExitCode, F
             store: store.as_ref(),
             saved,
             export_dir: args.export_dir.is_some().then_some(export_dir.as_path()),
+            formats: &formats,
+            staff,
         };
         return match plain::run(&tree, stdin, Visible::new(stdout), &options) {
             Ok(_) => Ok(ExitCode::SUCCESS),
@@ -421,6 +441,8 @@ fn questionnaire(questions: Option<&Path>, args: &RunArgs) -> Result<ExitCode, F
         store: store.as_ref(),
         saved,
         export_dir: &export_dir,
+        formats: &formats,
+        staff,
     };
     let ending = tui::run(&tree, setup)
         .map_err(|e| Failure(format!("error: cannot use the terminal: {e}; try --plain")))?;
@@ -442,10 +464,7 @@ fn questionnaire(questions: Option<&Path>, args: &RunArgs) -> Result<ExitCode, F
         (None, _) => "Stopped. Nothing was recommended and nothing was saved.\n".to_owned(),
     };
     for exported in &ending.exported {
-        text.push_str(&format!(
-            "\nSummary written to:\n{}\n",
-            exported.paths("  ")
-        ));
+        text.push_str(&format!("\n{}\n{}\n", exported.about, exported.paths("  ")));
     }
     if let Some(problem) = &ending.save_problem {
         text.push_str(&format!(

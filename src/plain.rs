@@ -13,7 +13,8 @@ use jiff::tz::TimeZone;
 
 use crate::commands::REPORT_WIDTH;
 use crate::explain::{self, Explanation};
-use crate::session::{self, Keeper, Session, Store, Summary};
+use crate::record::{self, CallDetails, Format, Kind, Record};
+use crate::session::{self, Keeper, Session, Store};
 use crate::tree::Tree;
 use crate::walk::{NoRecommendation, Position, Walk};
 
@@ -28,6 +29,10 @@ pub struct Options<'a> {
     pub saved: Option<Session>,
     /// Where to write the summary at the end.
     pub export_dir: Option<&'a Path>,
+    /// The files the summary is written as (Markdown and JSON when empty).
+    pub formats: &'a [Format],
+    /// The staff name for the record (`--staff`), so it is not asked.
+    pub staff: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -84,6 +89,8 @@ struct Call<'t, 'a> {
     notes: String,
     /// When the first answer or note was given.
     started: Option<Timestamp>,
+    /// What staff add to the record.
+    details: CallDetails,
     store: Option<&'a Store>,
     /// The last save failed, so what is saved is older than the call.
     save_failed: bool,
@@ -109,8 +116,10 @@ impl Call<'_, '_> {
             return Ok(());
         };
         let now = Timestamp::now();
-        let keep = session::worth_keeping(&self.walk, &self.notes, store.keeper())
-            .then(|| Session::of(&self.walk, &self.notes, self.started.unwrap_or(now), now));
+        let keep = session::worth_keeping(&self.walk, &self.notes, store.keeper()).then(|| {
+            Session::of(&self.walk, &self.notes, self.started.unwrap_or(now), now)
+                .with_details(&self.details)
+        });
         let result = store.keep(keep.as_ref());
         self.save_failed = result.is_err();
         if let Err(e) = result {
@@ -201,6 +210,10 @@ pub fn run(
         walk: Walk::new(tree),
         notes: String::new(),
         started: None,
+        details: CallDetails {
+            staff: options.staff.clone(),
+            ..CallDetails::default()
+        },
         store: options.store,
         save_failed: false,
     };
@@ -219,6 +232,11 @@ pub fn run(
                 call.walk = resumed.walk;
                 call.notes.clone_from(&saved.notes);
                 call.started = Some(saved.started);
+                let staff = call.details.staff.take();
+                call.details = saved.details.clone();
+                if call.details.staff.is_none() {
+                    call.details.staff = staff;
+                }
             }
             Some(false) if intake => writeln!(output, "The unfinished call was deleted.")?,
             Some(false) => writeln!(output, "The saved answers were deleted.")?,
@@ -388,19 +406,32 @@ pub fn run(
         output.write_all(explain::notes_text(&call.notes, REPORT_WIDTH).as_bytes())?;
     }
     if let Some(dir) = options.export_dir {
-        let summary = Summary {
+        if intake {
+            ask_details(
+                &mut call,
+                explanation.outcome.urgent,
+                &mut input,
+                &mut output,
+            )?;
+        }
+        let summary = Record {
+            walk: &call.walk,
             explanation: &explanation,
+            kind: if intake { Kind::Intake } else { Kind::Personal },
             notes: call.notes.clone(),
+            details: call.details.clone(),
             started: call.started.unwrap_or_else(Timestamp::now),
             written: Timestamp::now(),
             zone: TimeZone::try_system().unwrap_or(TimeZone::UTC),
         };
-        let exported = session::export(dir, &summary).map_err(|source| PlainError::Export {
-            dir: dir.display().to_string(),
-            source,
+        let exported = record::export(dir, &summary, options.formats).map_err(|source| {
+            PlainError::Export {
+                dir: dir.display().to_string(),
+                source,
+            }
         })?;
         writeln!(output)?;
-        writeln!(output, "Summary written to:\n{}", exported.paths("  "))?;
+        writeln!(output, "{}\n{}", exported.about, exported.paths("  "))?;
         if let Some(store) = call.store {
             store
                 .remove()
@@ -429,6 +460,65 @@ pub fn run(
     }
     output.flush()?;
     Ok(Ending::Finished(Box::new(explanation)))
+}
+
+/// Asks staff for the record's fields before it is written: their name and the caller's
+/// reference once per call (Enter leaves either out), and on an urgent call what was done.
+fn ask_details(
+    call: &mut Call<'_, '_>,
+    urgent: bool,
+    input: &mut impl BufRead,
+    output: &mut impl Write,
+) -> io::Result<()> {
+    writeln!(output)?;
+    if call.details.staff.is_none() {
+        let staff = ask(
+            input,
+            output,
+            "For the record, your name or initials (Enter on its own leaves them out): ",
+        )?;
+        call.details.staff = staff.map(|s| s.trim().to_owned());
+    }
+    if call.details.caller.is_none() {
+        let caller = ask(
+            input,
+            output,
+            "The caller's reference in your case system, if any (Enter on its own leaves it out): ",
+        )?;
+        call.details.caller = caller.map(|c| c.trim().to_owned());
+    }
+    if urgent {
+        if !call.details.done.is_empty() {
+            write_wrapped(
+                output,
+                &format!("What was done, so far: {}", call.details.done),
+                "",
+            )?;
+        }
+        loop {
+            let prompt = if call.details.done.is_empty() {
+                "What was done on this call (for example \"warm transfer to 988\" or \"911 called\")? "
+            } else {
+                "What was done (Enter on its own keeps it as it is)? "
+            };
+            let Some(line) = ask(input, output, prompt)? else {
+                break;
+            };
+            let done = line.trim();
+            if !done.is_empty() {
+                done.clone_into(&mut call.details.done);
+                break;
+            }
+            if !call.details.done.is_empty() {
+                break;
+            }
+            writeln!(
+                output,
+                "The record of an urgent call says what was done; please write it in a few words."
+            )?;
+        }
+    }
+    call.save(output)
 }
 
 /// The answers brought back by a resume, one to a line, so the person knows where they are

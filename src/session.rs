@@ -5,8 +5,9 @@
 //! pass the clock in, so every function here can be tested with fixed times.
 //!
 //! Every file is written to a temporary file beside its destination with owner-only permissions
-//! (0600) and then renamed into place, so a reader never sees half a file. Exports never replace
-//! an existing file, and an export's two files appear whole or not at all ([`pair`]); temporary
+//! (0600) and then renamed into place, so a reader never sees half a file. An export (see
+//! [`crate::record`]) replaces only its own call's earlier files, and its files appear whole or
+//! not at all ([`pair`]); temporary
 //! files a killed process left behind are tidied when groupfit starts. The autosave is one file in the state directory, `session.json` for intake
 //! staff and `answers.json` for a person's own answers ([`Keeper`]); while a questionnaire runs it
 //! holds a lock beside it, so two windows cannot overwrite each other's call.
@@ -19,12 +20,13 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 
-mod pair;
+pub(crate) mod pair;
 
 pub use pair::{STALE_AFTER, Tidied, tidy};
 
-use crate::explain::{Explanation, TreeStamp, md, short_hash};
+use crate::explain::{TreeStamp, short_hash};
 use crate::files::{self, FileError, Links};
+use crate::record::CallDetails;
 use crate::tree::Tree;
 use crate::walk::{Position, Walk};
 
@@ -86,6 +88,9 @@ pub struct Session {
     pub tree: TreeStamp,
     pub answers: Vec<SavedAnswer>,
     pub notes: String,
+    /// Staff name, caller reference, what was done and where the record went, once given.
+    #[serde(default, skip_serializing_if = "CallDetails::is_empty")]
+    pub details: CallDetails,
 }
 
 impl Session {
@@ -109,7 +114,15 @@ impl Session {
                 })
                 .collect(),
             notes: notes.to_owned(),
+            details: CallDetails::default(),
         }
+    }
+
+    /// The call with what staff added to it.
+    #[must_use]
+    pub fn with_details(mut self, details: &CallDetails) -> Self {
+        self.details = details.clone();
+        self
     }
 
     /// Whether the call was saved with exactly this tree (same text, so the same hash).
@@ -541,212 +554,6 @@ fn write_private(dir: &Path, path: &Path, bytes: &[u8]) -> io::Result<()> {
     file.persist(path).map(drop).map_err(|e| e.error)
 }
 
-/// A finished call as it goes into the case record.
-#[derive(Debug, Clone)]
-pub struct Summary<'a> {
-    pub explanation: &'a Explanation,
-    pub notes: String,
-    pub started: Timestamp,
-    pub written: Timestamp,
-    pub zone: TimeZone,
-}
-
-/// The exported JSON: the `answer` wire format, then the notes and the times.
-#[derive(Serialize)]
-struct SummaryJson<'a> {
-    #[serde(flatten)]
-    explanation: &'a Explanation,
-    notes: &'a str,
-    started: String,
-    exported: String,
-}
-
-impl Summary<'_> {
-    fn local(&self, at: Timestamp, format: &str) -> String {
-        at.to_zoned_datetime(self.zone.clone())
-            .strftime(format)
-            .to_string()
-    }
-
-    /// RFC 3339 with the local offset, e.g. `2026-11-23T14:05:09+01:00`.
-    fn rfc3339(&self, at: Timestamp) -> String {
-        let offset = self.zone.to_offset(at);
-        at.display_with_offset(offset).to_string()
-    }
-
-    /// The summary in Markdown, ready to paste into a case record.
-    pub fn to_markdown(&self) -> String {
-        let e = self.explanation;
-        let mut out = String::new();
-        out.push_str("# Intake summary\n\n");
-        out.push_str(&format!(
-            "- **Call started:** {}\n",
-            self.local(self.started, "%A %-d %B %Y, %H:%M (UTC%:z)")
-        ));
-        out.push_str(&format!(
-            "- **Summary written:** {}\n",
-            self.local(self.written, "%A %-d %B %Y, %H:%M (UTC%:z)")
-        ));
-        out.push_str(&format!(
-            "- **Questions used:** \"{}\", version {}, sha256 `{}`\n",
-            md(&e.tree.title),
-            md(&e.tree.version),
-            e.tree.sha256
-        ));
-        let kind = if e.outcome.urgent {
-            "urgent, not a group"
-        } else {
-            "provisional"
-        };
-        out.push_str(&format!(
-            "- **Recommendation:** {} ({kind})\n",
-            md(&e.outcome.name)
-        ));
-
-        out.push_str("\n## Questions asked and answers given\n\n");
-        for (i, answer) in e.answers.iter().enumerate() {
-            let asked = answer
-                .intake_text
-                .as_deref()
-                .unwrap_or(&answer.question_text);
-            out.push_str(&format!(
-                "{}. {}  \n   **Caller chose:** {}\n",
-                i + 1,
-                md(asked),
-                md(&answer.option_label)
-            ));
-        }
-
-        if e.outcome.urgent {
-            for help in &e.urgent_help {
-                out.push_str(&format!(
-                    "\n## {}\n\n{}\n\n",
-                    md(&help.name),
-                    md(&help.summary)
-                ));
-                for (i, step) in help.steps.iter().enumerate() {
-                    out.push_str(&format!("{}. {}\n", i + 1, md(step)));
-                }
-            }
-            list(&mut out, "Why this was shown", &e.why);
-        } else {
-            out.push_str(&format!(
-                "\n## Recommendation: {}\n\n{}\n",
-                md(&e.outcome.name),
-                md(&e.summary)
-            ));
-            list(&mut out, "Why this fits", &e.why);
-        }
-        list(&mut out, "Keep in mind", &e.keep_in_mind);
-        if let Some(also) = &e.also_consider {
-            list(
-                &mut out,
-                &format!("Also consider: {}", also.name),
-                &also.why,
-            );
-        }
-        list(&mut out, "What to expect", &e.expect);
-        if let Some(steps) = &e.next_steps {
-            out.push_str(&format!("\n### Next steps\n\n{}\n", md(steps)));
-        }
-
-        out.push_str("\n## Notes\n\n");
-        if self.notes.trim().is_empty() {
-            out.push_str("_No notes were taken._\n");
-        } else {
-            for line in self.notes.trim_end().lines() {
-                if line.trim().is_empty() {
-                    out.push_str(">\n");
-                } else {
-                    out.push_str(&format!("> {}  \n", md(line)));
-                }
-            }
-        }
-        out.push_str(&format!("\n---\n\n_{}_\n", md(&e.disclaimer)));
-        out
-    }
-
-    /// The summary as JSON: the `groupfit answer --format json` object plus `notes`, `started`
-    /// and `exported`, so `groupfit answer --answers` replays it.
-    pub fn to_json(&self) -> io::Result<String> {
-        let json = SummaryJson {
-            explanation: self.explanation,
-            notes: &self.notes,
-            started: self.rfc3339(self.started),
-            exported: self.rfc3339(self.written),
-        };
-        let mut text = serde_json::to_string_pretty(&json).map_err(io::Error::other)?;
-        text.push('\n');
-        Ok(text)
-    }
-
-    /// `groupfit-2026-11-23-140509`, from when the summary was written, in local time.
-    fn stem(&self) -> String {
-        self.local(self.written, "groupfit-%Y-%m-%d-%H%M%S")
-    }
-}
-
-fn list(out: &mut String, heading: &str, items: &[String]) {
-    if items.is_empty() {
-        return;
-    }
-    out.push_str(&format!("\n### {}\n\n", md(heading)));
-    for item in items {
-        out.push_str(&format!("- {}\n", md(item)));
-    }
-}
-
-/// The two files an export wrote.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Exported {
-    pub markdown: PathBuf,
-    pub json: PathBuf,
-}
-
-impl Exported {
-    /// Both paths, each whole on a line of its own after `indent`, so they can be copied.
-    pub fn paths(&self, indent: &str) -> String {
-        format!(
-            "{indent}{}\n{indent}{}",
-            self.markdown.display(),
-            self.json.display()
-        )
-    }
-}
-
-/// Writes the summary as Markdown and JSON into `dir`, named by date and time, never replacing a
-/// file: when the name is taken, `-2`, `-3`, … is added. The pair appears whole or not at all
-/// (see [`pair`]).
-pub fn export(dir: &Path, summary: &Summary<'_>) -> io::Result<Exported> {
-    let stem = summary.stem();
-    let markdown = summary.to_markdown();
-    let json = summary.to_json()?;
-    for n in 1..1000 {
-        let name = if n == 1 {
-            stem.clone()
-        } else {
-            format!("{stem}-{n}")
-        };
-        match pair::write(dir, &name, markdown.as_bytes(), json.as_bytes()) {
-            Ok(()) => {
-                return Ok(Exported {
-                    markdown: dir.join(format!("{name}.md")),
-                    json: dir.join(format!("{name}.json")),
-                });
-            }
-            Err(pair::PairError::Taken) => {}
-            Err(pair::PairError::Io(e)) => return Err(e),
-        }
-    }
-    Err(io::Error::new(
-        io::ErrorKind::AlreadyExists,
-        format!(
-            "too many summaries named '{stem}' already in '{}'",
-            dir.display()
-        ),
-    ))
-}
-
 /// How many bytes the export folder must take before a call starts: more than a summary pair.
 const EXPORT_PROBE: usize = 64 * 1024;
 
@@ -782,7 +589,7 @@ pub fn check_export_dir(dir: &Path) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::answers;
+    use crate::explain::Explanation;
     use crate::source::Source;
 
     fn builtin() -> Tree {
@@ -850,6 +657,35 @@ mod tests {
         store.remove().unwrap();
         assert_eq!(store.load().unwrap(), None);
         store.remove().unwrap();
+    }
+
+    #[test]
+    fn what_staff_added_is_saved_with_the_call_and_older_calls_still_load() {
+        let tree = builtin();
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), Keeper::Intake).unwrap();
+        let details = CallDetails {
+            staff: Some("JM".to_owned()),
+            caller: Some(String::new()),
+            done: "911 called".to_owned(),
+            exported_as: Some("groupfit-2026-11-18-120640".to_owned()),
+        };
+        let session =
+            Session::of(&walk(&tree, &THERAPY[..1]), "", at(0), at(1)).with_details(&details);
+        store.save(&session).unwrap();
+        assert_eq!(store.load().unwrap().unwrap().details, details);
+        // A call saved before staff could add anything has no "details" at all.
+        let plain = Session::of(&walk(&tree, &THERAPY[..1]), "", at(0), at(1));
+        store.save(&plain).unwrap();
+        assert!(
+            !fs::read_to_string(store.path())
+                .unwrap()
+                .contains("details")
+        );
+        assert_eq!(
+            store.load().unwrap().unwrap().details,
+            CallDetails::default()
+        );
     }
 
     #[test]
@@ -973,114 +809,6 @@ mod tests {
             ),
             "{today}"
         );
-    }
-
-    fn summary<'a>(explanation: &'a Explanation, notes: &str) -> Summary<'a> {
-        Summary {
-            explanation,
-            notes: notes.to_owned(),
-            started: at(0),
-            written: at(600),
-            zone: TimeZone::fixed(jiff::tz::offset(1)),
-        }
-    }
-
-    #[test]
-    fn the_markdown_summary_has_everything_for_the_case_record() {
-        let tree = builtin();
-        let explanation = Explanation::of(&walk(&tree, THERAPY)).unwrap();
-        let text = summary(&explanation, "Lives alone.\n\nPrefers *evenings*.").to_markdown();
-        for expected in [
-            "# Intake summary",
-            "- **Call started:** ",
-            "(UTC+01:00)",
-            &format!("sha256 `{}`", tree.sha256),
-            "- **Recommendation:** Therapy group (provisional)",
-            "## Questions asked and answers given",
-            "1. Before anything about groups, ask",
-            "   **Caller chose:** None of these is true right now",
-            "### What to expect",
-            "## Recommendation: Therapy group",
-            "### Why this fits",
-            "### Also consider:",
-            "## Notes",
-            "> Lives alone.  \n>\n> Prefers \\*evenings\\*.",
-            "It is not a diagnosis",
-        ] {
-            assert!(text.contains(expected), "lacks {expected:?}:\n{text}");
-        }
-        let empty = summary(&explanation, " \n").to_markdown();
-        assert!(empty.contains("_No notes were taken._"));
-    }
-
-    #[test]
-    fn an_urgent_summary_says_so_first() {
-        let tree = builtin();
-        let explanation = Explanation::of(&walk(&tree, &[("safety", "suicide")])).unwrap();
-        let text = summary(&explanation, "").to_markdown();
-        assert!(text.contains("(urgent, not a group)"), "{text}");
-        assert!(text.contains("## Please get help now"), "{text}");
-        assert!(!text.contains("!!"), "{text}");
-    }
-
-    #[test]
-    fn the_json_summary_replays_to_the_same_recommendation() {
-        let tree = builtin();
-        let explanation = Explanation::of(&walk(&tree, THERAPY)).unwrap();
-        let json = summary(&explanation, "Call back Tuesday.")
-            .to_json()
-            .unwrap();
-        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
-        assert_eq!(value["notes"], "Call back Tuesday.");
-        assert_eq!(value["started"], "2026-11-18T12:06:40+01:00");
-        assert_eq!(value["exported"], "2026-11-18T12:16:40+01:00");
-        assert_eq!(value["outcome"]["id"], "therapy");
-        assert!(value["also_consider"].is_object());
-
-        let file = answers::parse_file(&Source::new("summary.json", json)).unwrap();
-        assert_eq!(file.notes.as_deref(), Some("Call back Tuesday."));
-        let replayed = answers::replay(&tree, &file.answers).unwrap();
-        assert_eq!(Explanation::of(&replayed.walk).unwrap(), explanation);
-    }
-
-    #[test]
-    fn an_export_never_overwrites() {
-        let tree = builtin();
-        let explanation = Explanation::of(&walk(&tree, THERAPY)).unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let summary = summary(&explanation, "");
-        let taken = dir.path().join(format!("{}.md", summary.stem()));
-        fs::write(&taken, "someone else's record").unwrap();
-
-        let first = export(dir.path(), &summary).unwrap();
-        assert_eq!(
-            first.markdown,
-            dir.path().join("groupfit-2026-11-18-121640-2.md")
-        );
-        assert_eq!(
-            first.json,
-            dir.path().join("groupfit-2026-11-18-121640-2.json")
-        );
-        let second = export(dir.path(), &summary).unwrap();
-        assert_eq!(
-            second.markdown,
-            dir.path().join("groupfit-2026-11-18-121640-3.md")
-        );
-        assert_eq!(fs::read_to_string(&taken).unwrap(), "someone else's record");
-        assert_eq!(
-            fs::read_to_string(&first.markdown).unwrap(),
-            summary.to_markdown()
-        );
-        assert_eq!(
-            fs::read_to_string(&second.json).unwrap(),
-            summary.to_json().unwrap()
-        );
-        #[cfg(unix)]
-        for path in [&first.markdown, &first.json, &second.markdown, &second.json] {
-            assert_eq!(mode(path), 0o600, "{}", path.display());
-        }
-        // No temporary file is left behind.
-        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 5);
     }
 
     #[test]

@@ -25,12 +25,13 @@ use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
 
 pub use app::{
-    App, Ask, Asking, Ending, Exit, Features, Message, Offer, Pending, Request, Screen, update,
+    App, Ask, Asking, Ending, Exit, Features, Field, Message, Offer, Pending, Request, Screen,
+    update,
 };
 pub use input::{PASTE_TIMEOUT, SEQUENCE_TIMEOUT};
 pub use keys::{
-    Binding, CONFIRM_KEYS, Does, HELP_KEYS, NOTES_KEYS, Needs, QUESTION_KEYS, RESULT_KEYS,
-    RESUME_KEYS, Shown, bindings, message_for, message_for_event,
+    Binding, CONFIRM_KEYS, Does, HELP_KEYS, NOTES_KEYS, Needs, QUESTION_KEYS, RECORD_KEYS,
+    RESULT_KEYS, RESUME_KEYS, Shown, bindings, message_for, message_for_event,
 };
 pub use view::{MARKER, MIN_HEIGHT, MIN_WIDTH, PANEL_MIN_WIDTH, Theme, result_lines};
 
@@ -40,7 +41,8 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
 use self::events::{Events, Next, Restored};
-use crate::session::{self, Session, Store};
+use crate::record::{self, Format};
+use crate::session::{Session, Store};
 use crate::tree::Tree;
 
 /// What the questionnaire may write, and the call to offer for resume.
@@ -53,6 +55,10 @@ pub struct Setup<'a> {
     pub saved: Option<Session>,
     /// Where summaries are exported.
     pub export_dir: &'a Path,
+    /// The files each summary is written as.
+    pub formats: &'a [Format],
+    /// The staff name for every call's record (`--staff`), so it is not asked.
+    pub staff: Option<String>,
 }
 
 /// The largest drawing area, whatever size the terminal says it is. Each cell costs memory and
@@ -185,10 +191,11 @@ pub fn run(tree: &Tree, setup: Setup<'_>) -> io::Result<Ending> {
             setup.features.intake,
         )
     });
-    let app = App::with(tree, Theme::from_env(), setup.features, offer);
+    let app = App::with(tree, Theme::from_env(), setup.features, offer).with_staff(setup.staff);
     let files = Files {
         store: setup.store,
         export_dir: setup.export_dir,
+        formats: setup.formats,
         zone,
     };
     let ending = event_loop(&mut terminal, app, &mut events, &files);
@@ -214,6 +221,7 @@ pub fn run(tree: &Tree, setup: Setup<'_>) -> io::Result<Ending> {
 struct Files<'a> {
     store: Option<&'a Store>,
     export_dir: &'a Path,
+    formats: &'a [Format],
     zone: TimeZone,
 }
 
@@ -269,8 +277,8 @@ fn event_loop(
 fn export(app: &mut App<'_>, files: &Files<'_>) {
     let export_dir = files.export_dir;
     if app.request() == Some(Request::Export) {
-        let result = match app.summary(Timestamp::now(), files.zone.clone()) {
-            Some(summary) => session::export(export_dir, &summary)
+        let result = match app.record(Timestamp::now(), files.zone.clone()) {
+            Some(summary) => record::export(export_dir, &summary, files.formats)
                 .map_err(|e| format!("cannot write into '{}': {e}", export_dir.display())),
             None => Err("there is no recommendation to export yet".to_owned()),
         };

@@ -54,6 +54,33 @@ fn every_valid_fixture_passes_check() {
     }
 }
 
+#[test]
+fn check_warns_where_the_case_record_has_no_words_of_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/valid/fallback_and_routes.toml"),
+    )
+    .unwrap()
+    .replace("record = \"Whether the caller is safe\"\n", "")
+    .replace("  intake_label = \"The caller is safe\"\n", "");
+    let file = dir.path().join("unworded.toml");
+    fs::write(&file, text).unwrap();
+    let shown = file.display().to_string();
+    groupfit()
+        .args(["check", "--strict"])
+        .arg(&file)
+        .assert()
+        .code(1)
+        .stdout(contains(format!(
+            "{shown}:10:1: warning: question 'safe' has read-aloud 'intake' wording but no 'record' wording"
+        )))
+        .stdout(contains(
+            "warning: option 'yes' of question 'safe' has no 'intake_label', so the case record quotes its label \"Yes\"",
+        ))
+        .stdout(contains("option 'no' of question 'safe' has no").not());
+}
+
 /// Each invalid fixture starts with `# line N: words of the message`.
 #[test]
 fn every_invalid_fixture_is_refused_with_a_located_message() {
@@ -186,7 +213,7 @@ fn an_urgent_outcome_without_staff_guidance_is_a_warning() {
         "valid/fallback_and_routes.toml",
         "guidance = \"Stay on the line.\"\n",
         &[
-            ":52:1: warning: urgent outcome",
+            ":55:1: warning: urgent outcome",
             "has no 'guidance' for intake staff",
         ],
     );
@@ -770,6 +797,8 @@ fn plain_intake_takes_notes_exports_at_the_end_and_the_json_replays() {
     input.push_str(&typed_answers(&THERAPY[3..]));
     // A last note after the result is read out, then Enter on its own to finish.
     input.push_str("Sent the list of local groups.\n\n");
+    // The record's fields: staff initials and the caller's reference.
+    input.push_str("JM\nC-7\n");
     groupfit()
         .env("XDG_STATE_HOME", state.path())
         .args(["--intake", "--plain", "--export-dir"])
@@ -783,7 +812,11 @@ fn plain_intake_takes_notes_exports_at_the_end_and_the_json_replays() {
         .stdout(contains(
             "Notes\n  Caller prefers evenings.\n  Sent the list of local groups.",
         ))
-        .stdout(contains("Summary written to:\n  /"));
+        .stdout(contains("For the record, your name or initials"))
+        .stdout(contains(
+            "Summary of the call with caller reference \"C-7\" (started at ",
+        ))
+        .stdout(contains(") written to:\n  /"));
     let files = files_in(exports.path());
     assert_eq!(files.len(), 2, "{files:?}");
     let (json, markdown) = (&files[0], &files[1]);
@@ -798,7 +831,12 @@ fn plain_intake_takes_notes_exports_at_the_end_and_the_json_replays() {
         text.contains("> Caller prefers evenings.  \n> Sent the list of local groups."),
         "{text}"
     );
-    assert!(text.contains("**Caller chose:**"), "{text}");
+    assert!(!text.contains("Caller chose"), "{text}");
+    assert!(
+        text.contains("- **Staff:** JM\n- **Caller reference:** C-7"),
+        "{text}"
+    );
+    assert!(text.contains("**Answer:** 18 or older"), "{text}");
     assert!(text.contains("## Recommendation: Therapy group"), "{text}");
     assert!(
         !state.path().join("groupfit/session.json").exists(),
@@ -819,6 +857,84 @@ fn plain_intake_takes_notes_exports_at_the_end_and_the_json_replays() {
     assert_eq!(
         exported["notes"],
         "Caller prefers evenings.\nSent the list of local groups."
+    );
+}
+
+#[test]
+fn a_persons_own_export_is_a_personal_summary_named_by_its_absolute_path() {
+    let here = tempfile::tempdir().unwrap();
+    let output = groupfit()
+        .current_dir(here.path())
+        .args(["--plain", "--export-dir", ".", "--export-format", "md"])
+        .write_stdin(typed_answers(THERAPY))
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let files = files_in(here.path());
+    assert_eq!(files.len(), 1, "{files:?}");
+    let shown = fs::canonicalize(&files[0]).unwrap();
+    let line = stdout
+        .lines()
+        .skip_while(|l| *l != "Your summary written to:")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(line.trim().starts_with('/'), "{stdout}");
+    assert_eq!(fs::canonicalize(line.trim()).unwrap(), shown);
+    let text = fs::read_to_string(&files[0]).unwrap();
+    for never in [
+        "Call started",
+        "Caller chose",
+        "No notes were taken",
+        "Intake",
+    ] {
+        assert!(!text.contains(never), "holds {never:?}:\n{text}");
+    }
+    assert!(text.starts_with("# Your summary\n"), "{text}");
+    assert!(text.contains("- You want to change a pattern"), "{text}");
+}
+
+#[test]
+fn plain_intake_of_an_urgent_call_asks_what_was_done_and_records_every_sign() {
+    let state = tempfile::tempdir().unwrap();
+    let exports = tempfile::tempdir().unwrap();
+    // Someone else in danger, nothing else on the list, no last note; the caller reference
+    // left out; what was done asked again until it is written.
+    let input = "4\n8\n\n\n\nWarm transfer to 988.\n";
+    groupfit()
+        .env("XDG_STATE_HOME", state.path())
+        .args([
+            "--intake",
+            "--plain",
+            "--staff",
+            "AB",
+            "--export-format",
+            "txt",
+            "--export-dir",
+        ])
+        .arg(exports.path())
+        .write_stdin(input)
+        .assert()
+        .success()
+        .stdout(contains("What was done on this call"))
+        .stdout(contains("The record of an urgent call says what was done"))
+        .stdout(contains("(no caller reference given) written to:\n  /"))
+        .stdout(contains("your name or initials").not());
+    let files = files_in(exports.path());
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert!(files[0].to_string_lossy().ends_with(".txt"));
+    let text = fs::read_to_string(&files[0]).unwrap();
+    for expected in [
+        "Staff: AB\n",
+        "What was done\n-------------\n\nWarm transfer to 988.\n",
+        "- Someone the caller is worried about may be thinking of suicide, or is in danger right now — answer: Yes",
+        "- The caller is having thoughts of ending their life or of not wanting to be alive, or has been getting ready to (for example, saving up pills) — answer: No",
+    ] {
+        assert!(text.contains(expected), "lacks {expected:?}:\n{text}");
+    }
+    assert!(
+        !text.contains("**") && !text.contains("Caller reference"),
+        "{text}"
     );
 }
 

@@ -17,7 +17,7 @@ use crossterm::event::KeyCode;
 use groupfit::explain::{Block, Explanation};
 use groupfit::source::Source;
 use groupfit::tree::{Step, Tree};
-use groupfit::tui::{self, App, Features, Message, Pending, Screen, Theme, update};
+use groupfit::tui::{self, App, Features, Field, Message, Pending, Screen, Theme, update};
 use groupfit::walk::{Position, Walk};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -353,6 +353,24 @@ fn snapshot_intake_crisis_result_puts_staff_guidance_first() {
 }
 
 #[test]
+fn snapshot_intake_asks_what_was_done_before_exporting_an_urgent_call() {
+    let tree = intake_fixture();
+    let mut messages = vec![pick(&tree, "safety", "harm"), Message::Export];
+    messages.extend(typing("JM"));
+    messages.extend([Message::FieldDone, Message::FieldDone]);
+    messages.extend(typing("Warm transfer to 988"));
+    let app = intake_app(&tree, &messages);
+    assert_eq!(app.screen(), Screen::Record(Field::Done));
+    snapshot!("intake_what_was_done_80x24", &app, 80, 24);
+    let text = screen_words(draw(&app, 80, 24).backend().buffer());
+    assert!(text.contains("Warm transfer to 988"), "{text}");
+    assert!(
+        text.contains("Enter done"),
+        "the footer names the keys: {text}"
+    );
+}
+
+#[test]
 fn snapshot_intake_next_caller_warns_when_not_exported() {
     let tree = intake_fixture();
     let mut messages = support_walk(&tree);
@@ -618,7 +636,11 @@ fn every_screen(tree: &Tree) -> Vec<App<'_>> {
         tree,
         &[all.clone(), notes, vec![Message::CloseNotes]].concat(),
     ));
-    screens.push(intake_app(tree, &[all, vec![Message::NextCall]].concat()));
+    screens.push(intake_app(
+        tree,
+        &[all.clone(), vec![Message::NextCall]].concat(),
+    ));
+    screens.push(intake_app(tree, &[all, vec![Message::Export]].concat()));
     let mut walk = Walk::new(tree);
     walk.choose(first);
     let saved = groupfit::session::Session::of(
@@ -1547,8 +1569,15 @@ fn terminal_intake_call_survives_a_kill_and_is_exported() {
             && text.contains("Prefers evenings; call back Tuesday.")
     });
 
-    // Export: both files, owner-only, and the autosave is gone.
+    // Export: staff initials and the caller's reference are asked once, then both files,
+    // owner-only, and the autosave is gone.
     pane.send("e");
+    pane.wait_for("For the record: staff");
+    pane.type_text("JM");
+    pane.send("Enter");
+    pane.wait_for("For the record: caller reference");
+    pane.type_text("C-42");
+    pane.send("Enter");
     pane.wait_for("Summary written to");
     let markdown = files_ending(exports.path(), ".md");
     let json = files_ending(exports.path(), ".json");
@@ -1566,10 +1595,13 @@ fn terminal_intake_call_survives_a_kill_and_is_exported() {
 
     let text = std::fs::read_to_string(&markdown[0]).unwrap();
     for expected in [
-        "# Intake summary",
+        "# Intake record",
         "**Call started:**",
+        "**Length of call:**",
+        "- **Staff:** JM",
+        "- **Caller reference:** C-42",
         "version 2026",
-        &tree.sha256,
+        &format!("SHA-256 `{}`", tree.sha256),
         "## Recommendation: Therapy group",
         "### Why this fits",
         "> Prefers evenings; call back Tuesday.",
@@ -1580,14 +1612,17 @@ fn terminal_intake_call_survives_a_kill_and_is_exported() {
             "the summary lacks {expected:?}:\n{text}"
         );
     }
-    for (question_id, option) in answers {
+    // Every answer in the record's own words, none in the first person.
+    for (question_id, option) in answers.iter().skip(1) {
         let q = tree.question_ix(question_id).unwrap();
         let question = &tree.questions[q];
-        let wording = question.intake.as_deref().unwrap_or(&question.text);
-        let label = &question.choices[tree.choice_ix(q, option).unwrap()].label;
+        let wording = question.record.as_deref().unwrap();
+        let choice = &question.choices[tree.choice_ix(q, option).unwrap()];
+        let label = choice.intake_label.as_deref().unwrap();
         assert!(text.contains(wording), "the summary lacks {wording:?}");
         assert!(text.contains(label), "the summary lacks {label:?}");
     }
+    assert!(!text.contains("Caller chose"), "{text}");
 
     let summary: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json[0]).unwrap()).unwrap();
@@ -1626,7 +1661,11 @@ fn terminal_intake_call_survives_a_kill_and_is_exported() {
     pane.send("q");
     let text = pane.wait_for("__DONE");
     assert!(text.contains("__EXIT:0"), "{text}");
-    assert!(text.contains("Summary written to"), "{text}");
+    assert!(
+        text.contains("Summary of the call with caller reference \"C-42\" (started at "),
+        "the report says whose summary it is: {text}"
+    );
+    assert!(text.contains(") written to:\n  /"), "{text}");
     assert!(
         text.contains("Notes\n  Prefers evenings; call back Tuesday."),
         "{text}"
@@ -1785,6 +1824,34 @@ fn terminal_a_parent_calls_about_her_child() {
         !result.contains("You told us you are having thoughts"),
         "{result}"
     );
+
+    // Before the record is exported, staff say what was done; it cannot be left empty.
+    pane.send("e");
+    pane.wait_for("For the record: staff");
+    pane.send("Enter");
+    pane.wait_for("For the record: caller reference");
+    pane.send("Enter");
+    pane.wait_for("For the record: what was done");
+    pane.send("Enter");
+    pane.wait_for("before the record is exported");
+    pane.type_text("Warm transfer to 988; caller stayed with her daughter.");
+    pane.send("Enter");
+    pane.wait_for("Summary written to");
+    let markdown = files_ending(exports.path(), ".md");
+    assert_eq!(markdown.len(), 1, "{markdown:?}");
+    let text = std::fs::read_to_string(&markdown[0]).unwrap();
+    for expected in [
+        "## What was done\n\n> Warm transfer to 988; caller stayed with her daughter.",
+        "| Someone the caller is worried about may be thinking of suicide, or is in danger right now | Yes |",
+        "| The caller is having thoughts of ending their life or of not wanting to be alive, or has been getting ready to (for example, saving up pills) | No |",
+    ] {
+        assert!(
+            text.contains(expected),
+            "the record lacks {expected:?}:\n{text}"
+        );
+    }
+    assert!(!text.contains("I am having thoughts"), "{text}");
+    assert!(!text.contains("Staff:"), "left out, so not given: {text}");
     pane.send("C-c");
     pane.wait_for("__DONE");
 }

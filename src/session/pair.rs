@@ -1,14 +1,17 @@
-//! An export's two files, Markdown and JSON, appearing whole or not at all, and the tidying at
-//! start-up after a process was killed half-way.
+//! An export's files (Markdown, text, JSON) appearing whole or not at all, replacing a call's
+//! earlier export only once the new one is written, and the tidying at start-up after a process
+//! was killed half-way.
 //!
-//! Both files are first written in full, synced, under hidden names that say which export they
-//! belong to (`.NAME.md.tmp`, `.NAME.json.tmp`); then the Markdown takes its own name, and the
-//! JSON last. A process killed at any point leaves either hidden files only (the export never
-//! appeared: they are removed) or the Markdown and a whole hidden JSON (the export had begun to
-//! appear: the JSON is put in place). [`tidy`] does this, and removes groupfit's other stale
-//! temporary files, each once it is old enough that no running groupfit can still be writing
-//! it.
+//! Every file is first written in full, synced, under a hidden name that says which export it
+//! belongs to and which files that export has (`.NAME.md+json.md.tmp`); then each takes its own
+//! name in that order, replacing the earlier export's file of the same name if there is one. A
+//! process killed at any point leaves either every hidden file (nothing had appeared yet: they are
+//! removed, and any earlier export is still whole) or the first file in place and some hidden
+//! ones (the export had begun to appear: the rest are put in place). [`tidy`] does this, and
+//! removes groupfit's other stale temporary files, each once it is old enough that no running
+//! groupfit can still be writing it.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
@@ -19,12 +22,25 @@ use std::time::{Duration, SystemTime};
 pub const STALE_AFTER: Duration = Duration::from_secs(60);
 
 const TEMP_SUFFIX: &str = ".tmp";
-const MARKDOWN: &str = ".md";
-const JSON: &str = ".json";
 
-/// The hidden name of one half of an export while it is written.
-fn pending(dir: &Path, name: &str, extension: &str) -> PathBuf {
-    dir.join(format!(".{name}{extension}{TEMP_SUFFIX}"))
+/// One file of an export: its extension (`md`, `txt`, `json`) and its bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct Part<'a> {
+    pub extension: &'static str,
+    pub bytes: &'a [u8],
+}
+
+/// The hidden name of one file of an export while it is written.
+fn pending(dir: &Path, name: &str, set: &str, extension: &str) -> PathBuf {
+    dir.join(format!(".{name}.{set}.{extension}{TEMP_SUFFIX}"))
+}
+
+fn set_of(parts: &[Part<'_>]) -> String {
+    parts
+        .iter()
+        .map(|p| p.extension)
+        .collect::<Vec<_>>()
+        .join("+")
 }
 
 /// Writes a new owner-only file in full and syncs it, removing it again on failure.
@@ -45,7 +61,7 @@ fn write_new(path: &Path, bytes: &[u8]) -> io::Result<tempfile::TempPath> {
     Ok(temp)
 }
 
-/// Why a pair was not written under a name.
+/// Why an export was not written under a name.
 #[derive(Debug)]
 pub enum PairError {
     /// One of the names, or a hidden name, is taken: try the next name.
@@ -63,24 +79,46 @@ impl From<io::Error> for PairError {
     }
 }
 
-/// Writes `NAME.md` and `NAME.json` into `dir`, never replacing a file, so that the pair is
+/// Writes every hidden file of an export, in full.
+fn write_hidden(dir: &Path, name: &str, parts: &[Part<'_>]) -> io::Result<Vec<tempfile::TempPath>> {
+    let set = set_of(parts);
+    parts
+        .iter()
+        .map(|part| write_new(&pending(dir, name, &set, part.extension), part.bytes))
+        .collect()
+}
+
+/// Writes `NAME.md`, `NAME.json`, … into `dir`, never replacing a file, so that the export is
 /// there whole or not at all.
-pub fn write(dir: &Path, name: &str, markdown: &[u8], json: &[u8]) -> Result<(), PairError> {
-    let final_markdown = dir.join(format!("{name}{MARKDOWN}"));
-    let final_json = dir.join(format!("{name}{JSON}"));
-    if final_markdown.exists() || final_json.exists() {
+pub fn write(dir: &Path, name: &str, parts: &[Part<'_>]) -> Result<(), PairError> {
+    let finals: Vec<PathBuf> = parts
+        .iter()
+        .map(|p| dir.join(format!("{name}.{}", p.extension)))
+        .collect();
+    if finals.iter().any(|f| f.exists()) {
         return Err(PairError::Taken);
     }
-    let markdown = write_new(&pending(dir, name, MARKDOWN), markdown)?;
-    let json = write_new(&pending(dir, name, JSON), json)?;
-    markdown
-        .persist_noclobber(&final_markdown)
-        .map_err(|e| PairError::from(e.error))?;
-    if let Err(e) = json.persist_noclobber(&final_json) {
-        // The Markdown just put in place is this export's own: take it back so that no half
-        // pair stays.
-        let _ = fs::remove_file(&final_markdown);
-        return Err(e.error.into());
+    let hidden = write_hidden(dir, name, parts)?;
+    for (i, (temp, path)) in hidden.into_iter().zip(&finals).enumerate() {
+        if let Err(e) = temp.persist_noclobber(path) {
+            // The files just put in place are this export's own: take them back so that no
+            // part of it stays.
+            for done in &finals[..i] {
+                let _ = fs::remove_file(done);
+            }
+            return Err(e.error.into());
+        }
+    }
+    Ok(())
+}
+
+/// Writes the export again under the name it already has, each new file replacing the old one
+/// only once every new file is written in full.
+pub fn replace(dir: &Path, name: &str, parts: &[Part<'_>]) -> io::Result<()> {
+    let hidden = write_hidden(dir, name, parts)?;
+    for (temp, part) in hidden.into_iter().zip(parts) {
+        temp.persist(dir.join(format!("{name}.{}", part.extension)))
+            .map_err(|e| e.error)?;
     }
     Ok(())
 }
@@ -88,10 +126,23 @@ pub fn write(dir: &Path, name: &str, markdown: &[u8], json: &[u8]) -> Result<(),
 /// What [`tidy`] did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Tidied {
-    /// JSON halves put in place beside a Markdown that had already appeared.
+    /// Files of exports put in place beside a first file that had already appeared.
     pub completed: Vec<PathBuf>,
     /// Temporary files removed.
     pub removed: usize,
+}
+
+/// An export's name and the extensions of its files, in the order they take their names.
+type Export = (String, Vec<String>);
+
+/// A hidden file of an export: the export's name, its set of files, and which file this is.
+fn parse_pending(file: &str) -> Option<(String, Vec<String>, String)> {
+    let inner = file.strip_prefix('.')?.strip_suffix(TEMP_SUFFIX)?;
+    let (rest, extension) = inner.rsplit_once('.')?;
+    let (name, set) = rest.rsplit_once('.')?;
+    let set: Vec<String> = set.split('+').map(str::to_owned).collect();
+    (name.starts_with("groupfit-") && set.iter().any(|s| s == extension))
+        .then(|| (name.to_owned(), set, extension.to_owned()))
 }
 
 /// Completes or removes half-written exports in `dir`, and removes groupfit's own temporary
@@ -103,7 +154,7 @@ pub fn tidy(dir: &Path, now: SystemTime) -> Tidied {
     let Ok(entries) = fs::read_dir(dir) else {
         return tidied;
     };
-    let mut stale: Vec<(PathBuf, String)> = entries
+    let stale: Vec<(PathBuf, String)> = entries
         .filter_map(Result::ok)
         .filter_map(|entry| {
             let name = entry.file_name().into_string().ok()?;
@@ -117,47 +168,52 @@ pub fn tidy(dir: &Path, now: SystemTime) -> Tidied {
             (ours && old && meta.is_file()).then(|| (entry.path(), name))
         })
         .collect();
-    // The JSON halves first, so a Markdown half still hidden is known for what it is.
-    stale.sort_by_key(|(_, name)| !name.ends_with(&format!("{JSON}{TEMP_SUFFIX}")));
-    for (path, name) in stale {
-        if let Some(export) = name
-            .strip_prefix('.')
-            .and_then(|n| n.strip_suffix(&format!("{JSON}{TEMP_SUFFIX}")))
-            && let Some(done) = complete(dir, export, &path)
-        {
-            tidied.completed.push(done);
-            continue;
+    // Hidden files of one export, by its name and set of files.
+    let mut exports: BTreeMap<Export, Vec<(PathBuf, String)>> = BTreeMap::new();
+    for (path, file) in stale {
+        match parse_pending(&file) {
+            Some((name, set, extension)) => {
+                exports
+                    .entry((name, set))
+                    .or_default()
+                    .push((path, extension));
+            }
+            None => {
+                if fs::remove_file(&path).is_ok() {
+                    tidied.removed += 1;
+                }
+            }
         }
-        if fs::remove_file(&path).is_ok() {
-            tidied.removed += 1;
+    }
+    for ((name, set), hidden) in exports {
+        let first = &set[0];
+        let first_path = dir.join(format!("{name}.{first}"));
+        // The export had begun to appear when its first file is in place: its hidden file is
+        // gone, or is still there after a link that the unlink did not yet follow.
+        let begun = match hidden.iter().find(|(_, extension)| extension == first) {
+            Some((path, _)) => fs::read(path)
+                .is_ok_and(|bytes| fs::read(&first_path).is_ok_and(|shown| shown == bytes)),
+            None => first_path.is_file(),
+        };
+        for (path, extension) in hidden {
+            let target = dir.join(format!("{name}.{extension}"));
+            if begun
+                && extension != *first
+                && let Ok(temp) = tempfile::TempPath::try_from_path(&path)
+            {
+                match temp.persist(&target) {
+                    Ok(()) => tidied.completed.push(target),
+                    // Left where it is rather than removed: it may be the only copy.
+                    Err(e) => drop(e.path.keep()),
+                }
+                continue;
+            }
+            if fs::remove_file(&path).is_ok() {
+                tidied.removed += 1;
+            }
         }
     }
     tidied
-}
-
-/// Puts a hidden JSON half in place when its Markdown half has already appeared.
-fn complete(dir: &Path, name: &str, hidden_json: &Path) -> Option<PathBuf> {
-    let markdown = dir.join(format!("{name}{MARKDOWN}"));
-    let json = dir.join(format!("{name}{JSON}"));
-    let hidden_markdown = pending(dir, name, MARKDOWN);
-    // The Markdown appeared if it is there and is this export's (the same bytes as its hidden
-    // half, if that is still there after a link that was not yet followed by the unlink).
-    let appeared = match fs::read(&hidden_markdown) {
-        Ok(hidden) => fs::read(&markdown).is_ok_and(|shown| shown == hidden),
-        Err(_) => markdown.is_file(),
-    };
-    if !appeared || json.exists() {
-        return None;
-    }
-    let temp = tempfile::TempPath::try_from_path(hidden_json).ok()?;
-    match temp.persist_noclobber(&json) {
-        Ok(()) => Some(json),
-        Err(e) => {
-            // Left where it is rather than removed: it is the only JSON of that export.
-            let _ = e.path.keep();
-            None
-        }
-    }
 }
 
 #[cfg(test)]
@@ -177,20 +233,37 @@ mod tests {
         SystemTime::now() + STALE_AFTER
     }
 
+    fn parts<'a>(md: &'a [u8], json: &'a [u8]) -> [Part<'a>; 2] {
+        [
+            Part {
+                extension: "md",
+                bytes: md,
+            },
+            Part {
+                extension: "json",
+                bytes: json,
+            },
+        ]
+    }
+
+    fn hidden(dir: &Path, name: &str, extension: &str) -> PathBuf {
+        pending(dir, name, "md+json", extension)
+    }
+
     #[test]
     fn a_pair_is_written_whole_and_never_over_a_file() {
         let dir = tempfile::tempdir().unwrap();
-        write(dir.path(), "groupfit-x", b"# md", b"{}").unwrap();
+        write(dir.path(), "groupfit-x", &parts(b"# md", b"{}")).unwrap();
         assert_eq!(names(dir.path()), ["groupfit-x.json", "groupfit-x.md"]);
         assert!(matches!(
-            write(dir.path(), "groupfit-x", b"other", b"other"),
+            write(dir.path(), "groupfit-x", &parts(b"other", b"other")),
             Err(PairError::Taken)
         ));
         assert_eq!(fs::read(dir.path().join("groupfit-x.md")).unwrap(), b"# md");
         // A JSON of someone else's appearing in between takes the Markdown back with it.
         fs::write(dir.path().join("groupfit-y.json"), "theirs").unwrap();
         assert!(matches!(
-            write(dir.path(), "groupfit-y", b"# md", b"{}"),
+            write(dir.path(), "groupfit-y", &parts(b"# md", b"{}")),
             Err(PairError::Taken)
         ));
         assert_eq!(
@@ -200,10 +273,64 @@ mod tests {
     }
 
     #[test]
+    fn replacing_writes_every_new_file_and_leaves_no_hidden_one() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "groupfit-x", &parts(b"old", b"old")).unwrap();
+        fs::write(dir.path().join("groupfit-z.md"), "another call").unwrap();
+        replace(dir.path(), "groupfit-x", &parts(b"new md", b"new json")).unwrap();
+        assert_eq!(
+            names(dir.path()),
+            ["groupfit-x.json", "groupfit-x.md", "groupfit-z.md"]
+        );
+        assert_eq!(
+            fs::read(dir.path().join("groupfit-x.md")).unwrap(),
+            b"new md"
+        );
+        assert_eq!(
+            fs::read(dir.path().join("groupfit-x.json")).unwrap(),
+            b"new json"
+        );
+        assert_eq!(
+            fs::read(dir.path().join("groupfit-z.md")).unwrap(),
+            b"another call"
+        );
+    }
+
+    #[test]
+    fn a_replacement_killed_before_anything_appeared_keeps_the_old_files() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "groupfit-r", &parts(b"old md", b"old json")).unwrap();
+        fs::write(hidden(dir.path(), "groupfit-r", "md"), "new md").unwrap();
+        fs::write(hidden(dir.path(), "groupfit-r", "json"), "new json").unwrap();
+        let tidied = tidy(dir.path(), later());
+        assert_eq!(tidied.removed, 2);
+        assert_eq!(names(dir.path()), ["groupfit-r.json", "groupfit-r.md"]);
+        assert_eq!(
+            fs::read(dir.path().join("groupfit-r.md")).unwrap(),
+            b"old md"
+        );
+    }
+
+    #[test]
+    fn a_replacement_killed_after_its_first_file_appeared_is_completed() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("groupfit-r.md"), "new md").unwrap();
+        fs::write(dir.path().join("groupfit-r.json"), "old json").unwrap();
+        fs::write(hidden(dir.path(), "groupfit-r", "json"), "new json").unwrap();
+        let tidied = tidy(dir.path(), later());
+        assert_eq!(tidied.completed, [dir.path().join("groupfit-r.json")]);
+        assert_eq!(
+            fs::read(dir.path().join("groupfit-r.json")).unwrap(),
+            b"new json"
+        );
+        assert_eq!(names(dir.path()), ["groupfit-r.json", "groupfit-r.md"]);
+    }
+
+    #[test]
     fn a_pair_killed_after_its_markdown_appeared_is_completed() {
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join("groupfit-a.md"), "# md").unwrap();
-        fs::write(pending(dir.path(), "groupfit-a", JSON), "{}").unwrap();
+        fs::write(hidden(dir.path(), "groupfit-a", "json"), "{}").unwrap();
         // Not yet: another groupfit may be in the middle of it.
         assert_eq!(tidy(dir.path(), SystemTime::now()), Tidied::default());
         let tidied = tidy(dir.path(), later());
@@ -215,8 +342,8 @@ mod tests {
     #[test]
     fn a_pair_killed_before_anything_appeared_is_removed() {
         let dir = tempfile::tempdir().unwrap();
-        fs::write(pending(dir.path(), "groupfit-b", MARKDOWN), "# md").unwrap();
-        fs::write(pending(dir.path(), "groupfit-b", JSON), "{").unwrap();
+        fs::write(hidden(dir.path(), "groupfit-b", "md"), "# md").unwrap();
+        fs::write(hidden(dir.path(), "groupfit-b", "json"), "{").unwrap();
         // Someone else's Markdown of the same name is not taken for this export's.
         fs::write(dir.path().join("groupfit-b.md"), "theirs").unwrap();
         fs::write(dir.path().join(".groupfit-AbC123.tmp"), "autosave").unwrap();
@@ -226,14 +353,18 @@ mod tests {
         assert_eq!(tidied.completed, Vec::<PathBuf>::new());
         assert_eq!(tidied.removed, 4);
         assert_eq!(names(dir.path()), [".hidden.tmp", "groupfit-b.md"]);
+        assert_eq!(
+            fs::read(dir.path().join("groupfit-b.md")).unwrap(),
+            b"theirs"
+        );
     }
 
     #[test]
     fn a_pair_killed_between_link_and_unlink_is_completed() {
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join("groupfit-c.md"), "# md").unwrap();
-        fs::write(pending(dir.path(), "groupfit-c", MARKDOWN), "# md").unwrap();
-        fs::write(pending(dir.path(), "groupfit-c", JSON), "{}").unwrap();
+        fs::write(hidden(dir.path(), "groupfit-c", "md"), "# md").unwrap();
+        fs::write(hidden(dir.path(), "groupfit-c", "json"), "{}").unwrap();
         let tidied = tidy(dir.path(), later());
         assert_eq!(tidied.completed, [dir.path().join("groupfit-c.json")]);
         assert_eq!(tidied.removed, 1);

@@ -14,7 +14,8 @@ use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 use super::view::{self, Theme};
 use crate::explain::Explanation;
 use crate::possible::{self, Bounds, Possible};
-use crate::session::{self, Exported, Keeper, Session, Summary};
+use crate::record::{CallDetails, Exported, Kind, Record};
+use crate::session::{self, Keeper, Session};
 use crate::tree::{QuestionIx, Step, Tree};
 use crate::walk::{NoRecommendation, Position, Walk};
 
@@ -51,6 +52,24 @@ pub enum Screen {
     Notes,
     /// An unfinished call was found at start: resume it or discard it.
     Resume,
+    /// Intake asks for a field of the record before it is exported, over the result.
+    Record(Field),
+}
+
+/// A field of the case record that intake asks for before exporting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    /// Staff name or initials, once per call (unless given with `--staff`).
+    Staff,
+    /// The caller's reference in the case system, once per call.
+    Caller,
+    /// On an urgent call, what was done: asked before every export, filled in with the last answer.
+    Done,
+}
+
+impl Field {
+    /// The fields in the order they are asked.
+    const ORDER: [Field; 3] = [Field::Staff, Field::Caller, Field::Done];
 }
 
 /// What waits for a yes.
@@ -127,6 +146,10 @@ pub enum Message {
     Edit(KeyEvent),
     /// Text pasted into the notes box, all at once.
     Paste(String),
+    /// The field of the record being asked for is filled in: on to the next, or the export.
+    FieldDone,
+    /// Leave the record's fields without exporting; what was typed so far is kept.
+    CancelExport,
     /// Export the summary of the result.
     Export,
     /// Clear everything for the next caller (asks first).
@@ -233,6 +256,12 @@ pub struct App<'t> {
     notes: TextArea<'static>,
     /// When the first answer or note of this call was given.
     started: Option<Timestamp>,
+    /// What staff add to the record: their name, the caller's reference, what was done.
+    details: CallDetails,
+    /// The staff name given with `--staff`, for every call.
+    staff: Option<String>,
+    /// The field of the record being typed, while one is asked for.
+    field: TextArea<'static>,
     /// Counts changes to what would be saved: answers, notes, exports.
     revision: u64,
     /// The summary written since the last change, if any.
@@ -276,6 +305,9 @@ impl<'t> App<'t> {
             features,
             notes: notes_box(Vec::new()),
             started: None,
+            details: CallDetails::default(),
+            staff: None,
+            field: field_box(String::new()),
             revision: 0,
             exported: None,
             all_exported: Vec::new(),
@@ -289,6 +321,14 @@ impl<'t> App<'t> {
         app.walk_changed();
         app.selected = app.first_mark();
         app
+    }
+
+    /// Every call's records name this member of staff, who is then not asked.
+    #[must_use]
+    pub fn with_staff(mut self, staff: Option<String>) -> Self {
+        self.details.staff.clone_from(&staff);
+        self.staff = staff;
+        self
     }
 
     pub fn tree(&self) -> &'t Tree {
@@ -386,6 +426,16 @@ impl<'t> App<'t> {
         self.notes.lines().join("\n")
     }
 
+    /// What staff have added to the record of this call.
+    pub fn details(&self) -> &CallDetails {
+        &self.details
+    }
+
+    /// The field of the record being typed, for drawing.
+    pub fn field_box(&self) -> &TextArea<'static> {
+        &self.field
+    }
+
     /// The notes box, for drawing.
     pub fn notes_box(&self) -> &TextArea<'static> {
         &self.notes
@@ -446,12 +496,10 @@ impl<'t> App<'t> {
         if self.exported.is_some() || !session::worth_keeping(&self.walk, &notes, keeper) {
             return None;
         }
-        Some(Session::of(
-            &self.walk,
-            &notes,
-            self.started.unwrap_or(now),
-            now,
-        ))
+        Some(
+            Session::of(&self.walk, &notes, self.started.unwrap_or(now), now)
+                .with_details(&self.details),
+        )
     }
 
     /// Whether the saved call should be left alone: one is on offer and not yet resumed or discarded.
@@ -464,14 +512,21 @@ impl<'t> App<'t> {
         self.request
     }
 
-    /// The summary to export: the result with the notes and times.
-    pub fn summary(&self, now: Timestamp, zone: TimeZone) -> Option<Summary<'_>> {
+    /// The record to export: the result with the notes, the fields and the times.
+    pub fn record(&self, now: Timestamp, zone: TimeZone) -> Option<Record<'_>> {
         let Some(Ok(explanation)) = &self.result else {
             return None;
         };
-        Some(Summary {
+        Some(Record {
+            walk: &self.walk,
             explanation,
+            kind: if self.features.intake {
+                Kind::Intake
+            } else {
+                Kind::Personal
+            },
             notes: self.notes(),
+            details: self.details.clone(),
             started: self.started.unwrap_or(now),
             written: now,
             zone,
@@ -639,6 +694,10 @@ impl App<'_> {
         self.walk.restart();
         self.notes = notes_box(Vec::new());
         self.started = None;
+        self.details = CallDetails {
+            staff: self.staff.clone(),
+            ..CallDetails::default()
+        };
         self.raised = None;
         self.selected = self.first_mark();
         self.scroll = 0;
@@ -658,6 +717,10 @@ impl App<'_> {
         self.walk = resumed.walk;
         self.notes = notes_box(offer.session.notes.lines().map(str::to_owned).collect());
         self.started = Some(offer.session.started);
+        self.details = offer.session.details.clone();
+        if self.staff.is_some() && self.details.staff.is_none() {
+            self.details.staff.clone_from(&self.staff);
+        }
         self.screen = self.base();
         self.selected = self.first_mark();
         self.changed();
@@ -708,6 +771,65 @@ impl App<'_> {
         let area = Rect::new(0, 0, self.size.width, self.size.height);
         i32::from(view::result_viewport(self, area).height.saturating_sub(1)).max(1)
     }
+}
+
+impl App<'_> {
+    /// Whether intake asks for this field before the next export.
+    fn asks(&self, field: Field) -> bool {
+        let urgent = matches!(&self.result, Some(Ok(e)) if e.outcome.urgent);
+        match field {
+            Field::Staff => self.details.staff.is_none(),
+            Field::Caller => self.details.caller.is_none(),
+            Field::Done => urgent,
+        }
+    }
+
+    /// Asks for the first field at or after `from` that is still to be asked, or exports.
+    fn ask_from(&mut self, from: usize) {
+        let next = Field::ORDER[from.min(Field::ORDER.len())..]
+            .iter()
+            .copied()
+            .find(|&f| self.asks(f));
+        if let Some(field) = next {
+            let value = match field {
+                Field::Staff => self.details.staff.clone().or_else(|| self.staff.clone()),
+                Field::Caller => self.details.caller.clone(),
+                Field::Done => Some(self.details.done.clone()),
+            };
+            self.field = field_box(value.unwrap_or_default());
+            self.screen = Screen::Record(field);
+        } else {
+            self.screen = self.base();
+            self.request = Some(Request::Export);
+        }
+    }
+
+    /// Takes what was typed into the field on screen; false when it must not be left empty.
+    fn take_field(&mut self, field: Field) -> bool {
+        let text = self.field.lines().join(" ").trim().to_owned();
+        match field {
+            Field::Staff => self.details.staff = Some(text),
+            Field::Caller => self.details.caller = Some(text),
+            Field::Done if text.is_empty() => {
+                self.status = Some(Status {
+                    text: "Write what was done on this call before the record is exported, for example \"warm transfer to 988\"."
+                        .to_owned(),
+                    warning: true,
+                });
+                return false;
+            }
+            Field::Done => self.details.done = text,
+        }
+        true
+    }
+}
+
+/// A one-line box for a field of the record, holding `value`.
+fn field_box(value: String) -> TextArea<'static> {
+    let mut field = TextArea::new(vec![value]);
+    field.set_wrap_mode(WrapMode::WordOrGlyph);
+    field.move_cursor(CursorMove::End);
+    field
 }
 
 /// An empty or filled notes box, wrapping at words, with the cursor after the last character so
@@ -825,14 +947,33 @@ pub fn update(app: &mut App<'_>, message: Message) {
         Message::Edit(key) => {
             if app.screen == Screen::Notes {
                 app.edit_notes(key);
+            } else if matches!(app.screen, Screen::Record(_)) {
+                app.field.input(key);
             }
         }
         Message::Paste(text) => {
             // Terminals send a pasted line break as a carriage return.
             let text = text.replace("\r\n", "\n").replace('\r', "\n");
-            if app.screen == Screen::Notes && app.notes.insert_str(text) {
+            if app.screen == Screen::Notes && app.notes.insert_str(&text) {
                 app.begun();
                 app.changed();
+            } else if matches!(app.screen, Screen::Record(_)) {
+                app.field.insert_str(text.replace('\n', " "));
+            }
+        }
+        Message::FieldDone => {
+            if let Screen::Record(field) = app.screen
+                && app.take_field(field)
+            {
+                // Saved with the call, so a resumed call is not asked again.
+                app.changed();
+                let at = Field::ORDER.iter().position(|&f| f == field).unwrap_or(0);
+                app.ask_from(at + 1);
+            }
+        }
+        Message::CancelExport => {
+            if matches!(app.screen, Screen::Record(_)) {
+                app.screen = app.base();
             }
         }
         Message::Export => {
@@ -843,7 +984,11 @@ pub fn update(app: &mut App<'_>, message: Message) {
                     warning: false,
                 });
             } else if app.features.export && matches!(app.result, Some(Ok(_))) {
-                app.request = Some(Request::Export);
+                if app.features.intake {
+                    app.ask_from(0);
+                } else {
+                    app.request = Some(Request::Export);
+                }
             }
         }
         Message::Exported(result) => {
@@ -851,10 +996,22 @@ pub fn update(app: &mut App<'_>, message: Message) {
             match result {
                 Ok(exported) => {
                     app.revision += 1;
+                    let replaced = app.details.exported_as.is_some();
                     app.status = Some(Status {
-                        text: format!("Summary written to:\n{}", exported.paths("")),
+                        text: format!(
+                            "{} to:\n{}",
+                            if replaced {
+                                "Summary written again, replacing the earlier one,"
+                            } else {
+                                "Summary written"
+                            },
+                            exported.paths("")
+                        ),
                         warning: false,
                     });
+                    app.details.exported_as = Some(exported.name.clone());
+                    // One call, one record: a new export of it replaces the earlier in the report.
+                    app.all_exported.retain(|e| e.files != exported.files);
                     app.all_exported.push(exported.clone());
                     app.exported = Some(exported);
                 }
@@ -1237,9 +1394,23 @@ steps = ["Call 988."]
             &mut app,
             &[Message::Pick(1), Message::Pick(0), Message::Export],
         );
+        assert_eq!(app.screen(), Screen::Record(Field::Staff), "staff first");
+        assert_eq!(app.request(), None);
+        typed(&mut app, "AB");
+        send(&mut app, &[Message::FieldDone]);
+        assert_eq!(app.screen(), Screen::Record(Field::Caller));
+        typed(&mut app, " R-17 ");
+        send(&mut app, &[Message::FieldDone]);
         assert_eq!(app.request(), Some(Request::Export));
-        let summary = app.summary(Timestamp::now(), TimeZone::UTC).unwrap();
+        let summary = app.record(Timestamp::now(), TimeZone::UTC).unwrap();
         assert_eq!(summary.explanation.outcome.id, "a");
+        assert_eq!(summary.details.staff_name(), Some("AB"));
+        assert_eq!(summary.details.caller_reference(), Some("R-17"));
+        assert_eq!(
+            app.session(Timestamp::now()).unwrap().details,
+            summary.details,
+            "the fields are saved with the call"
+        );
 
         send(&mut app, &[Message::Exported(Err("disk full".to_owned()))]);
         assert_eq!(app.request(), None);
@@ -1257,14 +1428,20 @@ steps = ["Call 988."]
         send(&mut app, &[Message::No]);
 
         let exported = Exported {
-            markdown: "a.md".into(),
-            json: "a.json".into(),
+            name: "a".to_owned(),
+            files: vec!["a.md".into(), "a.json".into()],
+            about: "The call with caller reference \"R-17\"".to_owned(),
         };
         send(
             &mut app,
             &[Message::Export, Message::Exported(Ok(exported.clone()))],
         );
-        assert_eq!(app.exported(), Some(&exported));
+        assert_eq!(
+            app.exported(),
+            Some(&exported),
+            "fields are asked once a call"
+        );
+        assert_eq!(app.details().exported_as.as_deref(), Some("a"));
         assert!(app.status().unwrap().text.contains("a.md\na.json"));
         assert_eq!(
             app.session(Timestamp::now()),
@@ -1289,7 +1466,8 @@ steps = ["Call 988."]
         assert_eq!(app.exit(), Some(Exit::Quit), "exported, so it does not ask");
         assert_eq!(
             app.ending(Exit::Quit).exported,
-            [exported.clone(), exported]
+            [exported],
+            "one call, one record: the second export replaced the first"
         );
     }
 
@@ -1640,5 +1818,92 @@ steps = ["Call 988."]
             .collect();
         assert_eq!(asked, ["safety", "age", "safety", "safety"]);
         assert_eq!(explanation.answers[2].option, "someone_else");
+    }
+
+    #[test]
+    fn an_urgent_call_is_not_exported_until_staff_say_what_was_done() {
+        let tree = tree();
+        let mut app = intake(&tree).with_staff(Some("JM".to_owned()));
+        send(&mut app, &[Message::Pick(0), Message::Export]);
+        assert_eq!(
+            app.screen(),
+            Screen::Record(Field::Caller),
+            "the staff name was given, so not asked"
+        );
+        send(&mut app, &[Message::FieldDone, Message::FieldDone]);
+        assert_eq!(app.screen(), Screen::Record(Field::Done));
+        assert_eq!(app.request(), None, "not without what was done");
+        assert!(app.status().unwrap().warning);
+        typed(&mut app, "911 called");
+        send(&mut app, &[Message::FieldDone]);
+        assert_eq!(app.request(), Some(Request::Export));
+        assert_eq!(app.details().done, "911 called");
+        assert_eq!(app.details().staff_name(), Some("JM"));
+
+        // Saved with the call, it comes back on resume, and is asked again filled in.
+        let saved = app.session(Timestamp::now()).unwrap();
+        assert_eq!(saved.details.done, "911 called");
+        let mut resumed = App::with(
+            &tree,
+            Theme::plain(),
+            Features::intake(),
+            Some(offer(&tree, saved)),
+        );
+        send(&mut resumed, &[Message::Resume, Message::Export]);
+        assert_eq!(
+            resumed.screen(),
+            Screen::Record(Field::Done),
+            "the rest were asked"
+        );
+        assert_eq!(resumed.field_box().lines(), ["911 called"]);
+        typed(&mut resumed, "; ambulance came");
+        send(&mut resumed, &[Message::FieldDone]);
+        assert_eq!(resumed.details().done, "911 called; ambulance came");
+    }
+
+    #[test]
+    fn leaving_the_fields_exports_nothing_and_the_next_call_asks_again() {
+        let tree = tree();
+        let mut app = intake(&tree);
+        send(
+            &mut app,
+            &[Message::Pick(1), Message::Pick(0), Message::Export],
+        );
+        typed(&mut app, "AB");
+        send(&mut app, &[Message::FieldDone, Message::CancelExport]);
+        assert_eq!(app.screen(), Screen::Result);
+        assert_eq!(app.request(), None);
+        send(&mut app, &[Message::Export]);
+        assert_eq!(
+            app.screen(),
+            Screen::Record(Field::Caller),
+            "what was given is kept, what was not is asked"
+        );
+        send(&mut app, &[Message::FieldDone]);
+        assert_eq!(app.request(), Some(Request::Export));
+        send(&mut app, &[Message::Exported(Err("disk full".to_owned()))]);
+        send(&mut app, &[Message::NextCall, Message::Yes]);
+        assert_eq!(
+            app.details(),
+            &CallDetails::default(),
+            "nothing of one call in the next"
+        );
+    }
+
+    #[test]
+    fn a_person_exporting_their_own_result_is_asked_nothing() {
+        let tree = tree();
+        let features = Features {
+            export: true,
+            ..Features::default()
+        };
+        let mut app = App::with(&tree, Theme::plain(), features, None);
+        send(
+            &mut app,
+            &[Message::Pick(1), Message::Pick(0), Message::Export],
+        );
+        assert_eq!(app.request(), Some(Request::Export));
+        let record = app.record(Timestamp::now(), TimeZone::UTC).unwrap();
+        assert_eq!(record.kind, Kind::Personal);
     }
 }

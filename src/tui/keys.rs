@@ -356,7 +356,7 @@ pub static RESULT_KEYS: &[Binding] = &[
         keys: &[KeyCode::Char('e')],
         ctrl: false,
         label: "export summary",
-        help: "write a summary of the call as Markdown and JSON files for the case record",
+        help: "write the record of the call for the case file (in intake, asks first for your name, the caller's reference and, on an urgent call, what was done); again after a change, it replaces the earlier record",
         does: Does::Send(Message::Export),
         shown: Shown::Always,
         needs: Needs::Export,
@@ -465,6 +465,29 @@ pub static NOTES_KEYS: &[Binding] = &[
     QUIT_NOW,
 ];
 
+/// Keys while a field of the record is asked for; every other key types into it.
+pub static RECORD_KEYS: &[Binding] = &[
+    Binding {
+        keys: &[KeyCode::Enter],
+        ctrl: false,
+        label: "done",
+        help: "keep what is typed and go on (to the next field, or the export)",
+        does: Does::Send(Message::FieldDone),
+        shown: Shown::Always,
+        needs: Needs::Nothing,
+    },
+    Binding {
+        keys: &[KeyCode::Esc],
+        ctrl: false,
+        label: "not now",
+        help: "close without exporting; e asks again",
+        does: Does::Send(Message::CancelExport),
+        shown: Shown::Always,
+        needs: Needs::Nothing,
+    },
+    QUIT_NOW,
+];
+
 /// Keys while an unfinished call is offered at start.
 pub static RESUME_KEYS: &[Binding] = &[
     Binding {
@@ -515,6 +538,7 @@ pub fn bindings(screen: &Screen) -> &'static [Binding] {
         Screen::Confirm(_) => CONFIRM_KEYS,
         Screen::Notes => NOTES_KEYS,
         Screen::Resume => RESUME_KEYS,
+        Screen::Record(_) => RECORD_KEYS,
     }
 }
 
@@ -525,7 +549,7 @@ pub fn message_for(key: KeyEvent, screen: &Screen, features: Features) -> Option
         .find(|binding| binding.available(features) && binding.matches(&key))
         .and_then(|binding| binding.message(key.code));
     match screen {
-        Screen::Notes => bound.or(Some(Message::Edit(key))),
+        Screen::Notes | Screen::Record(_) => bound.or(Some(Message::Edit(key))),
         _ => bound,
     }
 }
@@ -537,7 +561,9 @@ pub fn message_for_event(event: &Event, screen: &Screen, features: Features) -> 
         // would otherwise act twice on one press; this is the only place key kinds are looked at.
         Event::Key(key) if key.kind == KeyEventKind::Press => message_for(*key, screen, features),
         Event::Resize(width, height) => Some(Message::Resize(*width, *height)),
-        Event::Paste(text) if *screen == Screen::Notes => Some(Message::Paste(text.clone())),
+        Event::Paste(text) if matches!(screen, Screen::Notes | Screen::Record(_)) => {
+            Some(Message::Paste(text.clone()))
+        }
         _ => None,
     }
 }

@@ -15,7 +15,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Padding, Paragraph, Widget};
 use textwrap::core::display_width;
 
-use super::app::{App, Ask, Message, Pending, Screen};
+use super::app::{App, Ask, Field, Message, Pending, Screen};
 use super::keys::{Binding, Does, HELP_KEYS, RESULT_KEYS, RESUME_KEYS, Shown, bindings};
 use crate::explain;
 use crate::session;
@@ -117,7 +117,11 @@ impl Widget for &App<'_> {
             Screen::Result => render_result(self, body, buf),
             Screen::Resume => render_resume(self, body, buf),
             // `base` is never an overlay.
-            Screen::Question | Screen::Help | Screen::Confirm(_) | Screen::Notes => {
+            Screen::Question
+            | Screen::Help
+            | Screen::Confirm(_)
+            | Screen::Notes
+            | Screen::Record(_) => {
                 render_question(self, body, buf);
             }
         }
@@ -125,6 +129,7 @@ impl Widget for &App<'_> {
             Screen::Help => render_help(self, body, buf),
             Screen::Confirm(pending) => render_confirm(self, pending, body, buf),
             Screen::Notes => render_notes(self, body, buf),
+            Screen::Record(field) => render_field(self, field, body, buf),
             Screen::Question | Screen::Result | Screen::Resume => {}
         }
         render_footer(self, bindings(&screen), footer, buf);
@@ -1109,6 +1114,49 @@ fn render_notes(app: &App<'_>, body: Rect, buf: &mut Buffer) {
     let inner = block.inner(popup);
     block.render(popup, buf);
     app.notes_box().render(inner, buf);
+}
+
+/// A field of the record asked for before export, with what it is for and the box to type in.
+fn render_field(app: &App<'_>, field: Field, body: Rect, buf: &mut Buffer) {
+    let theme = app.theme();
+    let (title, ask) = match field {
+        Field::Staff => (
+            " For the record: staff ",
+            "Your name or initials, as the record should give them. Enter on an empty line leaves them out.",
+        ),
+        Field::Caller => (
+            " For the record: caller reference ",
+            "The caller's reference in your case system, if there is one. Enter on an empty line leaves it out. Nothing else about the caller is asked.",
+        ),
+        Field::Done => (
+            " For the record: what was done ",
+            "What was done on this call, for example \"warm transfer to 988\" or \"911 called\". The record gives it under \"What was done\".",
+        ),
+    };
+    let width = body.width.saturating_sub(4).min(90);
+    let inner_width = width.saturating_sub(4);
+    let mut lines = wrap(ask, inner_width, "", "", Style::new());
+    let asked = u16::try_from(lines.len()).unwrap_or(u16::MAX);
+    lines.push(Line::default());
+    let height = asked.saturating_add(6).min(body.height);
+    let popup = centered(body, width, height);
+    Clear.render(popup, buf);
+    let block = Block::bordered()
+        .border_type(BorderType::Thick)
+        .padding(Padding::horizontal(1))
+        .title(Line::styled(title, theme.title()))
+        .title_bottom(
+            Line::styled(" Enter goes on · Esc: not now ", theme.strong()).right_aligned(),
+        );
+    let inner = block.inner(popup);
+    block.render(popup, buf);
+    let [words, entry] = Layout::vertical([
+        Constraint::Length(asked.saturating_add(1)),
+        Constraint::Min(1),
+    ])
+    .areas(inner);
+    Paragraph::new(lines).render(words, buf);
+    app.field_box().render(entry, buf);
 }
 
 /// The first key that sends `message` in a table, as shown in the footer, for sentences such as
