@@ -307,34 +307,40 @@ impl<'t> Walk<'t> {
                 tie: false,
             });
         }
-        let (best, top) = scores
-            .iter()
-            .enumerate()
-            // max_by_key keeps the last of equals; reversing keeps the first listed.
-            .rev()
-            .max_by_key(|&(_, &total)| total)
-            .map_or((None, 0), |(ix, &total)| (Some(ix), total));
-        match best {
-            Some(outcome) if top > 0 => {
-                let tie = scores
-                    .iter()
-                    .enumerate()
-                    .any(|(ix, &total)| ix != outcome && total == top);
-                Ok(Decision {
-                    outcome,
-                    basis: Basis::Scored,
-                    tie,
-                })
-            }
-            _ => match self.tree.fallback {
-                Some(outcome) => Ok(Decision {
-                    outcome,
-                    basis: Basis::Fallback,
-                    tie: false,
-                }),
-                None => Err(NoRecommendation::NoWinner),
-            },
+        by_score(self.tree, scores)
+    }
+}
+
+/// The outcome of a walk that ends by scoring, from its totals: the highest positive total (the
+/// first listed on a tie), else the tree's fallback.
+pub fn by_score(tree: &Tree, scores: &[i64]) -> Result<Decision, NoRecommendation> {
+    let (best, top) = scores
+        .iter()
+        .enumerate()
+        // max_by_key keeps the last of equals; reversing keeps the first listed.
+        .rev()
+        .max_by_key(|&(_, &total)| total)
+        .map_or((None, 0), |(ix, &total)| (Some(ix), total));
+    match best {
+        Some(outcome) if top > 0 => {
+            let tie = scores
+                .iter()
+                .enumerate()
+                .any(|(ix, &total)| ix != outcome && total == top);
+            Ok(Decision {
+                outcome,
+                basis: Basis::Scored,
+                tie,
+            })
         }
+        _ => match tree.fallback {
+            Some(outcome) => Ok(Decision {
+                outcome,
+                basis: Basis::Fallback,
+                tie: false,
+            }),
+            None => Err(NoRecommendation::NoWinner),
+        },
     }
 }
 
