@@ -580,11 +580,13 @@ impl Summary<'_> {
         }
         list(&mut out, "Keep in mind", &e.keep_in_mind);
         if let Some(also) = &e.also_consider {
-            list(
-                &mut out,
-                &format!("Also consider: {}", also.name),
-                &also.why,
-            );
+            for other in also.entries() {
+                list(
+                    &mut out,
+                    &format!("Also consider: {}", other.name),
+                    &other.lines(),
+                );
+            }
         }
         list(&mut out, "What to expect", &e.expect);
         if let Some(steps) = &e.next_steps {
