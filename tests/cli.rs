@@ -178,12 +178,21 @@ fn warnings_pass_unless_strict() {
 }
 
 #[test]
+fn a_tree_that_does_not_say_what_provisional_means_is_warned() {
+    assert_only_warns(
+        "valid/minimal.toml",
+        "provisional = \"Provisional means a first suggestion.\"\n",
+        &[":3:1: warning: [tree] has no 'provisional' sentence"],
+    );
+}
+
+#[test]
 fn an_urgent_outcome_without_staff_guidance_is_a_warning() {
     assert_only_warns(
         "valid/fallback_and_routes.toml",
         "guidance = \"Stay on the line.\"\n",
         &[
-            ":52:1: warning: urgent outcome",
+            ":53:1: warning: urgent outcome",
             "has no 'guidance' for intake staff",
         ],
     );
