@@ -499,7 +499,13 @@ impl App<'_> {
         let safety = self.tree().safety.map(|s| s.question);
         match self.asking() {
             Some(asking) if Some(asking.question) == safety => None,
-            Some(_) => Some(0),
+            // An answer given before going back is marked again, for Enter to confirm.
+            Some(asking) => Some(
+                self.walk
+                    .remembered(asking.question)
+                    .and_then(|choice| asking.offered.iter().position(|&c| c == choice))
+                    .unwrap_or(0),
+            ),
             None => None,
         }
     }
@@ -587,7 +593,7 @@ impl App<'_> {
             self.close_raised();
             return;
         }
-        if let Some(answer) = self.walk.back() {
+        if let Some(answer) = self.walk.take_back() {
             self.scroll = 0;
             self.changed();
             self.walk_changed();
@@ -987,6 +993,59 @@ steps = ["Call 988."]
         };
         assert_eq!(explanation.outcome.id, "b");
         assert_eq!(app.walk().answers().len(), 2);
+    }
+
+    /// The built-in tree, walked to its "what do you want" question: no danger, an adult, for
+    /// themself.
+    fn at_want(tree: &Tree) -> App<'_> {
+        let mut app = App::new(tree, Theme::plain());
+        let none = tree.safety.unwrap().none;
+        send(
+            &mut app,
+            &[Message::Pick(none), Message::Pick(1), Message::Pick(0)],
+        );
+        assert_eq!(app.walk().answers().len(), 3);
+        app
+    }
+
+    #[test]
+    fn a_later_question_that_comes_up_again_has_the_earlier_answer_marked_not_chosen() {
+        let (tree, _) = Tree::load(&Source::builtin()).unwrap();
+        let mut app = at_want(&tree);
+        let who = tree.question_ix("who").unwrap();
+        send(&mut app, &[Message::Back, Message::Back]);
+        assert_eq!(
+            app.asking().unwrap().question,
+            tree.question_ix("age").unwrap()
+        );
+        assert_eq!(app.selected(), Some(1), "the answer taken back is marked");
+        assert_eq!(
+            app.walk().answers().len(),
+            1,
+            "nothing taken back still counts"
+        );
+        // The same answer again: the next question comes up with its earlier answer marked.
+        send(&mut app, &[Message::Choose]);
+        assert_eq!(app.asking().unwrap().question, who);
+        assert_eq!(app.selected(), Some(0));
+        assert_eq!(app.walk().answers().len(), 2, "marked, not chosen");
+        // Enter confirms it.
+        send(&mut app, &[Message::Choose]);
+        assert_eq!(app.walk().answers().len(), 3);
+        assert_eq!(
+            app.asking().unwrap().question,
+            tree.question_ix("want").unwrap()
+        );
+        // Any other choice replaces it.
+        send(&mut app, &[Message::Back, Message::Pick(1)]);
+        let family = tree.choice_ix(who, "family").unwrap();
+        assert_eq!(app.walk().answers()[2].choice, family);
+        send(&mut app, &[Message::Back]);
+        assert_eq!(
+            app.selected(),
+            Some(family),
+            "the new answer is the one remembered"
+        );
     }
 
     #[test]
