@@ -485,6 +485,44 @@ fn plain_mode_walks_goes_back_and_reports() {
 }
 
 #[test]
+fn plain_mode_goes_back_to_a_numbered_question_and_enter_keeps_each_earlier_answer() {
+    let direct = groupfit()
+        .arg("--plain")
+        .write_stdin("8\n2\n1\n7\n5\n3\n1\n1\n1\n")
+        .output()
+        .unwrap();
+    assert!(direct.status.success());
+    let direct = String::from_utf8(direct.stdout).unwrap();
+    let report = |out: &str| out[out.find("Provisional recommendation").unwrap()..].to_owned();
+    // Eight answers, back to question 2, Enter seven times, and the last answer.
+    let again = groupfit()
+        .arg("--plain")
+        .write_stdin("8\n2\n1\n7\n5\n3\n1\n1\nb 2\n\n\n\n\n\n\n\n1\n")
+        .output()
+        .unwrap();
+    assert!(again.status.success());
+    let again = String::from_utf8(again.stdout).unwrap();
+    assert_eq!(again.matches(", Enter keeps ").count(), 7, "{again}");
+    assert!(again.contains("(your earlier answer: Enter keeps it)"));
+    assert!(
+        again.contains("Your answer (1-2, Enter keeps 2, b, ?, q, !): "),
+        "{again}"
+    );
+    assert_eq!(
+        report(&again),
+        report(&direct),
+        "the same answers, the same report"
+    );
+    groupfit()
+        .arg("--plain")
+        .write_stdin("8\nb 5\nq\n")
+        .assert()
+        .stdout(contains(
+            "Question 5 is not behind you: type b and a number from 1 to 1.",
+        ));
+}
+
+#[test]
 fn plain_mode_is_used_when_input_is_not_a_terminal() {
     groupfit()
         .args(["-q", &fixture("valid/fallback_and_routes.toml")])
