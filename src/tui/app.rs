@@ -51,6 +51,8 @@ pub enum Screen {
     Notes,
     /// An unfinished call was found at start: resume it or discard it.
     Resume,
+    /// The answers so far, over the question, to go straight back to one of them.
+    Jump,
 }
 
 /// What waits for a yes.
@@ -104,6 +106,10 @@ pub enum Message {
     /// Choose the answer at this index.
     Pick(usize),
     Back,
+    /// List the answers so far, to go straight back to one.
+    OpenJump,
+    /// Go back to the answer at this index in the list, to answer its question again.
+    JumpTo(usize),
     /// Bring back the safety screen at a later question.
     Concern,
     ToggleHelp,
@@ -217,6 +223,8 @@ pub struct App<'t> {
     /// The marked answer on the question screen, as a place in the answers offered; nothing is
     /// marked at first on the safety screen, so a stray Enter chooses nothing there.
     selected: Option<usize>,
+    /// The marked answer in the list of answers to go back to.
+    jump_mark: usize,
     /// The safety screen is up again, raised with `!`.
     raised: Option<Raised>,
     /// The first line of the result shown.
@@ -266,6 +274,7 @@ impl<'t> App<'t> {
                 Screen::Question
             },
             selected: None,
+            jump_mark: 0,
             raised: None,
             scroll: 0,
             help_scroll: 0,
@@ -605,6 +614,28 @@ impl App<'_> {
         }
     }
 
+    /// Goes straight back to the answer at `index` of the answers so far, remembering it and
+    /// every later one, and marks it for Enter to keep.
+    fn jump(&mut self, index: usize) {
+        if index >= self.walk.answers().len() || self.raised.is_some() {
+            return;
+        }
+        if let Some(answer) = self.walk.back_to(index) {
+            self.scroll = 0;
+            self.changed();
+            self.walk_changed();
+            self.screen = self.base();
+            self.selected = self
+                .asking()
+                .and_then(|asking| asking.offered.iter().position(|&c| c == answer.choice));
+        }
+    }
+
+    /// The marked answer in the list of answers to go back to.
+    pub fn jump_mark(&self) -> usize {
+        self.jump_mark
+    }
+
     /// Clears the answers; in intake mode the notes about the caller stay.
     fn restart(&mut self) {
         self.walk.restart();
@@ -731,6 +762,26 @@ pub fn update(app: &mut App<'_>, message: Message) {
         return;
     }
     match message {
+        Message::Up if app.screen == Screen::Jump => {
+            app.jump_mark = app.jump_mark.saturating_sub(1);
+        }
+        Message::Down if app.screen == Screen::Jump => {
+            let last = app.walk.answers().len().saturating_sub(1);
+            app.jump_mark = (app.jump_mark + 1).min(last);
+        }
+        Message::Choose if app.screen == Screen::Jump => app.jump(app.jump_mark),
+        Message::JumpTo(index) => {
+            if app.screen == Screen::Jump {
+                app.jump(index);
+            }
+        }
+        Message::OpenJump => {
+            let answers = app.walk.answers().len();
+            if app.screen == Screen::Question && app.raised.is_none() && answers > 0 {
+                app.jump_mark = answers - 1;
+                app.screen = Screen::Jump;
+            }
+        }
         Message::Up => app.selected = Some(app.selected.map_or(0, |s| s.saturating_sub(1))),
         Message::Down => {
             let last = app.choices().saturating_sub(1);
@@ -1046,6 +1097,56 @@ steps = ["Call 988."]
             Some(family),
             "the new answer is the one remembered"
         );
+    }
+
+    #[test]
+    fn the_answers_list_jumps_straight_to_an_earlier_question() {
+        let (tree, _) = Tree::load(&Source::builtin()).unwrap();
+        let mut app = at_want(&tree);
+        send(&mut app, &[Message::OpenJump]);
+        assert_eq!(app.screen(), Screen::Jump);
+        assert_eq!(app.jump_mark(), 2, "the latest answer is marked first");
+        // Esc closes it and changes nothing.
+        send(&mut app, &[Message::No]);
+        assert_eq!(app.screen(), Screen::Question);
+        assert_eq!(app.walk().answers().len(), 3);
+        // Up twice and Enter: back to the second question, with every later answer remembered.
+        send(
+            &mut app,
+            &[Message::OpenJump, Message::Up, Message::Up, Message::Up],
+        );
+        assert_eq!(app.jump_mark(), 0);
+        send(&mut app, &[Message::Down, Message::Choose]);
+        assert_eq!(app.screen(), Screen::Question);
+        assert_eq!(app.walk().answers().len(), 1);
+        assert_eq!(
+            app.asking().unwrap().question,
+            tree.question_ix("age").unwrap()
+        );
+        assert_eq!(app.selected(), Some(1));
+        // Enter twice gives back the same answers, one key each.
+        send(&mut app, &[Message::Choose, Message::Choose]);
+        assert_eq!(app.walk().answers().len(), 3);
+        // A digit jumps too; a number past the answers does nothing.
+        send(&mut app, &[Message::OpenJump, Message::JumpTo(7)]);
+        assert_eq!(app.walk().answers().len(), 3);
+        send(&mut app, &[Message::JumpTo(2)]);
+        assert_eq!(
+            app.asking().unwrap().question,
+            tree.question_ix("who").unwrap()
+        );
+        assert_eq!(app.walk().answers().len(), 2);
+    }
+
+    #[test]
+    fn the_answers_list_needs_an_answer_and_is_not_offered_on_the_safety_screen_raised() {
+        let (tree, _) = Tree::load(&Source::builtin()).unwrap();
+        let mut app = App::new(&tree, Theme::plain());
+        send(&mut app, &[Message::OpenJump]);
+        assert_eq!(app.screen(), Screen::Question, "no answers yet");
+        let mut app = at_want(&tree);
+        send(&mut app, &[Message::Concern, Message::OpenJump]);
+        assert_ne!(app.screen(), Screen::Jump);
     }
 
     #[test]
