@@ -130,15 +130,7 @@ pub fn load_tree(path: Option<&Path>) -> Result<(Source, Tree), Failure> {
     }
     let checked = check::check(&source, DEFAULT_MAX_PATHS);
     if checked.has_errors() || checked.tree.is_none() {
-        let report = checked.report(&source);
-        let errors_only = Report {
-            file: report.file.clone(),
-            items: report
-                .items
-                .into_iter()
-                .filter(|i| i.severity == crate::diagnostic::Severity::Error)
-                .collect(),
-        };
+        let errors_only = Report::errors_only(&source, &checked.diagnostics);
         return Err(Failure(format!(
             "{errors_only}{}: the question tree has {} error(s); fix them (run 'groupfit check {}' to see everything) and try again\n",
             errors_only.file,
@@ -224,6 +216,7 @@ fn check_command(
                 "errors": report.errors(),
                 "warnings": report.warnings(),
                 "diagnostics": report.items,
+                "omitted": report.omitted(),
                 "stats": checked.stats,
             });
             format!(
@@ -250,13 +243,36 @@ fn paths_command(
         Ok((tree, _)) => tree,
         Err(diagnostics) => return Err(refused(&source, &diagnostics)),
     };
-    let listing = paths::list(&tree, max_paths);
-    let (text, form) = match format {
-        PathsFormat::Table => (listing.to_table(&tree), Form::Text),
-        PathsFormat::Markdown => (listing.to_markdown(&tree), Form::Markdown),
-        PathsFormat::Json => (format!("{}\n", listing.to_json(&tree)), Form::Json),
-    };
-    emit(&text, form)
+    let listing = paths::Listing::new(&tree, max_paths);
+    // Written path by path as they are visited, so memory is one path, not the listing.
+    let out = io::stdout();
+    let terminal = out.is_terminal();
+    let mut out = io::BufWriter::new(out.lock());
+    let written = match format {
+        PathsFormat::Table => write_visibly(&mut out, |out| listing.write_table(out)),
+        PathsFormat::Markdown if terminal => {
+            write_visibly(&mut out, |out| listing.write_markdown(out))
+        }
+        PathsFormat::Markdown => listing.write_markdown(&mut out),
+        // Ids hold only letters, digits, '_' and '-', so the JSON has no control characters.
+        PathsFormat::Json => listing.write_json(&mut out),
+    }
+    .and_then(|()| out.flush());
+    match written {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(e) => Err(Failure(format!("error: cannot write the output: {e}"))),
+    }
+}
+
+/// Writes through [`Visible`], so control characters in tree text are shown escaped.
+fn write_visibly<W: Write>(
+    out: &mut W,
+    write: impl FnOnce(&mut Visible<&mut W>) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut visible = Visible::new(out);
+    write(&mut visible)?;
+    visible.flush()
 }
 
 fn refused(source: &Source, diagnostics: &[Diagnostic]) -> Failure {
@@ -298,11 +314,7 @@ fn answer_command(
     };
     let located = |diagnostics: &[Diagnostic]| match &answers_source {
         Some(source) => Report::new(source, diagnostics).to_string(),
-        None => diagnostics.iter().fold(String::new(), |mut out, d| {
-            use std::fmt::Write as _;
-            let _ = writeln!(out, "{}: {}", d.severity, d.message);
-            out
-        }),
+        None => crate::diagnostic::unlocated(diagnostics),
     };
     let replayed = answers::replay(&tree, &given)
         .map_err(|d| Failure(format!("{warnings}{}", located(&d))))?;
@@ -337,7 +349,10 @@ fn questionnaire(questions: Option<&Path>, args: &RunArgs) -> Result<ExitCode, F
     // The tree, the flags and any saved call are checked before the terminal is touched, so a
     // problem prints on the ordinary terminal and never behind the alternate screen.
     let (_, tree) = load_tree(questions)?;
-    let interactive = io::stdin().is_terminal() && io::stdout().is_terminal();
+    // With standard output redirected the questionnaire is drawn on the terminal itself and the
+    // report goes where the output was sent; piped input means answers are being typed in
+    // advance, which plain mode reads.
+    let interactive = io::stdin().is_terminal() && tui::Output::available();
     let plain = !interactive || args.plain;
     let features = Features {
         intake: args.intake,
@@ -416,6 +431,7 @@ fn questionnaire(questions: Option<&Path>, args: &RunArgs) -> Result<ExitCode, F
     };
     // Printed only now that the terminal is restored, so the report stays in the scrollback.
     let mut text = match (&ending.explanation, ending.exit) {
+        (Some(_), _) if args.no_report => String::new(),
         (Some(explanation), _) if args.intake => {
             explanation.to_text_for_staff(REPORT_WIDTH)
                 + &explain::notes_text(&ending.notes, REPORT_WIDTH)

@@ -4,6 +4,8 @@
 //! recommendation (or routed to it), the caveats of answers that scored against it, and the notes of
 //! any answer. The TUI, plain mode and the text, Markdown and JSON reports all render this one value.
 
+use std::collections::HashSet;
+
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize};
 
@@ -189,11 +191,11 @@ impl Explanation {
             ));
         }
 
-        let mut keep_in_mind = Vec::new();
+        let mut keep_in_mind = Lines::default();
         if rec.tie
             && let Some(other) = rec.runner_up
         {
-            keep_in_mind.push(format!(
+            keep_in_mind.push(&format!(
                 "Your answers pointed just as much to {} as to {}. Both are worth a look; this one is shown first only because the list puts it first.",
                 with_article(&tree.outcomes[other].name),
                 with_article(&outcome.name),
@@ -203,25 +205,25 @@ impl Explanation {
             if choice.score_for(rec.outcome) < 0
                 && let Some(caveat) = &choice.caveat
             {
-                push_once(&mut keep_in_mind, caveat);
+                keep_in_mind.push(caveat);
             }
             for (o, line) in &choice.keep_in_mind {
                 if *o == rec.outcome {
-                    push_once(&mut keep_in_mind, line);
+                    keep_in_mind.push(line);
                 }
             }
             if let Some(note) = &choice.note {
-                push_once(&mut keep_in_mind, note);
+                keep_in_mind.push(note);
             }
         }
 
         let also_consider = also_consider(walk, &rec, &why);
 
-        let mut where_to_look = Vec::new();
+        let mut where_to_look = Lines::default();
         for choice in &chosen {
             for (o, line) in &choice.where_to_look {
                 if *o == rec.outcome {
-                    push_once(&mut where_to_look, line);
+                    where_to_look.push(line);
                 }
             }
         }
@@ -234,7 +236,7 @@ impl Explanation {
                 tie: rec.tie,
             },
             why,
-            keep_in_mind,
+            keep_in_mind: keep_in_mind.lines,
             also_consider,
             summary: outcome.summary.clone(),
             expect: outcome.expect.clone(),
@@ -244,7 +246,7 @@ impl Explanation {
             tree: TreeStamp::of(tree),
             disclaimer: tree.disclaimer.clone(),
             provisional: tree.provisional.clone(),
-            where_to_look,
+            where_to_look: where_to_look.lines,
             urgent_help: Vec::new(),
             safety_screen: safety_screen(walk),
             guidance: outcome.guidance.clone(),
@@ -256,13 +258,13 @@ impl Explanation {
     fn urgent(walk: &Walk<'_>, rec: &Recommendation) -> Self {
         let tree = walk.tree();
         let outcome = &tree.outcomes[rec.outcome];
-        let mut why = Vec::new();
+        let mut why = Lines::default();
         if let Some(safety) = tree.safety {
             let mut dangers = walk.dangers();
             dangers.sort_unstable();
             for choice in dangers {
                 if let Some(reason) = &tree.questions[safety.question].choices[choice].reason {
-                    push_once(&mut why, reason);
+                    why.push(reason);
                 }
             }
         }
@@ -289,7 +291,7 @@ impl Explanation {
                 urgent: true,
                 tie: false,
             },
-            why,
+            why: why.lines,
             keep_in_mind: Vec::new(),
             also_consider: None,
             summary: outcome.summary.clone(),
@@ -494,7 +496,9 @@ fn text_of(blocks: Vec<Block>, width: usize) -> String {
                 let first = format!("  {answer_number}. ");
                 let rest = " ".repeat(first.len());
                 out.push_str(&indent(&question, width, &first, &rest));
-                out.push_str(&indent(&format!("→ {answer}"), width, &rest, &rest));
+                // Wrapped answer text lines up under the answer, not under the arrow.
+                let under = format!("{rest}  ");
+                out.push_str(&indent(&format!("→ {answer}"), width, &rest, &under));
             }
             Block::Note(text) => {
                 out.push('\n');
@@ -632,13 +636,12 @@ fn also_consider(walk: &Walk<'_>, rec: &Recommendation, why: &[String]) -> Optio
         others.push((runner_up, &[]));
     }
     // Each line is said once in a result: not again after Why, nor under a second alternative.
-    let mut shown = why.to_vec();
+    let mut shown: HashSet<String> = why.iter().cloned().collect();
     let mut entries = others.into_iter().filter_map(|(other, changes)| {
         let contrast: Vec<String> = contrasts(walk, rec.outcome, other)
             .into_iter()
-            .filter(|line| !shown.contains(line))
+            .filter(|line| shown.insert(line.clone()))
             .collect();
-        shown.extend(contrast.iter().cloned());
         let change = change_sentence(tree, other, changes);
         (!contrast.is_empty() || change.is_some()).then(|| AlsoConsider {
             id: tree.outcomes[other].id.clone(),
@@ -668,17 +671,17 @@ fn also_consider(walk: &Walk<'_>, rec: &Recommendation, why: &[String]) -> Optio
 /// routed straight to it.
 fn contrasts(walk: &Walk<'_>, recommended: OutcomeIx, other: OutcomeIx) -> Vec<String> {
     let tree = walk.tree();
-    let mut reasons = Vec::new();
+    let mut reasons = Lines::default();
     for answer in walk.answers() {
         let choice = &tree.questions[answer.question].choices[answer.choice];
         let points = choice.score_for(other);
         let favours = (points > 0 && points > choice.score_for(recommended))
             || choice.step == Step::Outcome(other);
         if favours && let Some(reason) = &choice.reason {
-            push_once(&mut reasons, reason);
+            reasons.push(reason);
         }
     }
-    reasons
+    reasons.lines
 }
 
 /// "If you could come every week and you wanted to change, a therapy group would fit better."
@@ -715,20 +718,31 @@ fn change_sentence(tree: &Tree, outcome: OutcomeIx, changes: &[Answer]) -> Optio
 
 /// The reasons of the answers that scored for `outcome` or routed straight to it, in order.
 fn reasons_for(tree: &Tree, walk: &Walk<'_>, outcome: OutcomeIx) -> Vec<String> {
-    let mut reasons = Vec::new();
+    let mut reasons = Lines::default();
     for answer in walk.answers() {
         let choice = &tree.questions[answer.question].choices[answer.choice];
         let favours = choice.score_for(outcome) > 0 || choice.step == Step::Outcome(outcome);
         if favours && let Some(reason) = &choice.reason {
-            push_once(&mut reasons, reason);
+            reasons.push(reason);
         }
     }
-    reasons
+    reasons.lines
 }
 
-fn push_once(list: &mut Vec<String>, text: &str) {
-    if !list.iter().any(|t| t == text) {
-        list.push(text.to_owned());
+/// Lines to show, each once, in the order first given; a walk of thousands of answers with a
+/// line of its own each is gathered in time that grows only with their number.
+#[derive(Default)]
+struct Lines {
+    lines: Vec<String>,
+    seen: HashSet<String>,
+}
+
+impl Lines {
+    fn push(&mut self, text: &str) {
+        if !self.seen.contains(text) {
+            self.seen.insert(text.to_owned());
+            self.lines.push(text.to_owned());
+        }
     }
 }
 
@@ -906,6 +920,25 @@ guidance = "Stay on the line."
         };
         let all: Vec<&str> = first.iter().chain(choices).copied().collect();
         Explanation::of(&walk_of(&tree, &all)).unwrap()
+    }
+
+    #[test]
+    fn a_wrapped_answer_lines_up_under_its_text_not_under_the_arrow() {
+        let blocks = vec![Block::Answer(
+            "How often could you come?".to_owned(),
+            "Every week for several months, and I would tell the group before I stop".to_owned(),
+        )];
+        let text = text_of(blocks, 40);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "  1. How often could you come?");
+        assert!(lines[1].starts_with("     → Every week"), "{text}");
+        assert!(lines.len() > 2, "{text}");
+        for line in &lines[2..] {
+            assert!(
+                line.starts_with("       ") && !line.starts_with("        "),
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -10,8 +10,9 @@ mod safety;
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::OnceLock;
 
-use crate::diagnostic::{Diagnostic, did_you_mean};
+use crate::diagnostic::{Diagnostic, Names};
 use crate::source::Source;
 use raw::{RawDocument, RawOption, RawQuestion};
 
@@ -43,6 +44,9 @@ pub struct Tree {
     pub sha256: String,
     question_ids: HashMap<String, QuestionIx>,
     outcome_ids: HashMap<String, OutcomeIx>,
+    /// The question and outcome ids to suggest from, set up the first time one is misspelt.
+    question_names: OnceLock<Names>,
+    outcome_names: OnceLock<Names>,
 }
 
 #[derive(Debug, Clone)]
@@ -188,7 +192,16 @@ impl Tree {
 
     /// "; did you mean 'x'?" for a misspelt question id.
     pub fn suggest_question(&self, id: &str) -> String {
-        did_you_mean(id, self.questions.iter().map(|q| q.id.as_str()))
+        self.question_names
+            .get_or_init(|| Names::new(self.questions.iter().map(|q| q.id.as_str())))
+            .did_you_mean(id)
+    }
+
+    /// "; did you mean 'x'?" for a misspelt outcome id.
+    pub fn suggest_outcome(&self, id: &str) -> String {
+        self.outcome_names
+            .get_or_init(|| Names::new(self.outcomes.iter().map(|o| o.id.as_str())))
+            .did_you_mean(id)
     }
 
     /// The longest number of questions still to answer from each question, itself included.
@@ -235,6 +248,23 @@ impl Tree {
     }
 }
 
+/// "; the outcomes are 'a', 'b', …", sorted, the first [`OUTCOMES_LISTED`] of them and how many
+/// more there are.
+fn outcome_list(ids: &HashMap<String, OutcomeIx>) -> String {
+    let mut known: Vec<&str> = ids.keys().map(String::as_str).collect();
+    known.sort_unstable();
+    let listed = known
+        .iter()
+        .take(OUTCOMES_LISTED)
+        .map(|k| format!("'{k}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    match known.len().checked_sub(OUTCOMES_LISTED) {
+        Some(more) if more > 0 => format!("; the outcomes are {listed} and {more} more"),
+        _ => format!("; the outcomes are {listed}"),
+    }
+}
+
 /// Ids may be typed on a command line (`--answer want=cope`), so they are kept simple.
 fn id_problem(id: &str) -> Option<&'static str> {
     if id.is_empty() {
@@ -248,6 +278,13 @@ fn id_problem(id: &str) -> Option<&'static str> {
         None
     }
 }
+
+/// The largest number of points one score may give or take away.
+///
+/// A walk answers each question once, and a file holds far fewer than 9 * 10^12 scores, so no
+/// total of bounded scores can overflow, and adding and taking away points along a search never
+/// drifts.
+pub const MAX_POINTS: i64 = 1_000_000;
 
 /// Where an option leads and what it scores, resolved to indices.
 struct Links {
@@ -312,13 +349,35 @@ impl Question {
 struct Builder<'s> {
     source: &'s Source,
     diagnostics: Vec<Diagnostic>,
+    /// What is said after a reference to a question or an outcome that does not exist, by the
+    /// name written, so a name misspelt a thousand times is looked up once.
+    hints: HashMap<(Refers, String), String>,
+    /// The question and outcome ids to suggest from, set up at the first misspelling.
+    question_names: Option<Names>,
+    outcome_names: Option<Names>,
+    /// The outcome ids, for a name too far from all of them to suggest one.
+    outcome_list: Option<String>,
 }
+
+/// What a reference names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Refers {
+    Question,
+    Outcome,
+}
+
+/// How many outcome ids a message lists before saying how many more there are.
+const OUTCOMES_LISTED: usize = 20;
 
 impl<'s> Builder<'s> {
     fn new(source: &'s Source) -> Self {
         Self {
             source,
             diagnostics: Vec::new(),
+            hints: HashMap::new(),
+            question_names: None,
+            outcome_names: None,
+            outcome_list: None,
         }
     }
 
@@ -509,6 +568,8 @@ impl<'s> Builder<'s> {
             sha256: self.source.sha256(),
             question_ids,
             outcome_ids,
+            question_names: OnceLock::new(),
+            outcome_names: OnceLock::new(),
         };
         Ok((tree, self.diagnostics))
     }
@@ -522,10 +583,14 @@ impl<'s> Builder<'s> {
     ) -> Option<QuestionIx> {
         let found = ids.get(name.get_ref()).copied();
         if found.is_none() {
-            let hint = did_you_mean(
-                name.get_ref(),
-                questions.iter().map(|q| q.id.get_ref().as_str()),
-            );
+            let hint = self.hint(Refers::Question, name.get_ref(), |builder, wanted| {
+                builder
+                    .question_names
+                    .get_or_insert_with(|| {
+                        Names::new(questions.iter().map(|q| q.id.get_ref().as_str()))
+                    })
+                    .did_you_mean(wanted)
+            });
             self.error(
                 name.span(),
                 format!(
@@ -545,21 +610,20 @@ impl<'s> Builder<'s> {
     ) -> Option<OutcomeIx> {
         let found = ids.get(name.get_ref()).copied();
         if found.is_none() {
-            let hint = did_you_mean(name.get_ref(), ids.keys().map(String::as_str));
-            let hint = if hint.is_empty() {
-                let mut known: Vec<&str> = ids.keys().map(String::as_str).collect();
-                known.sort_unstable();
-                format!(
-                    "; the outcomes are {}",
-                    known
-                        .iter()
-                        .map(|k| format!("'{k}'"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            } else {
-                hint
-            };
+            let hint = self.hint(Refers::Outcome, name.get_ref(), |builder, wanted| {
+                let hint = builder
+                    .outcome_names
+                    .get_or_insert_with(|| Names::new(ids.keys().map(String::as_str)))
+                    .did_you_mean(wanted);
+                if hint.is_empty() {
+                    builder
+                        .outcome_list
+                        .get_or_insert_with(|| outcome_list(ids))
+                        .clone()
+                } else {
+                    hint
+                }
+            });
             self.error(
                 name.span(),
                 format!(
@@ -569,6 +633,23 @@ impl<'s> Builder<'s> {
             );
         }
         found
+    }
+
+    /// What to say after a reference to something that does not exist: `find` works it out the
+    /// first time a name is seen.
+    fn hint(
+        &mut self,
+        refers: Refers,
+        wanted: &str,
+        find: impl FnOnce(&mut Self, &str) -> String,
+    ) -> String {
+        let key = (refers, wanted.to_owned());
+        if let Some(hint) = self.hints.get(&key) {
+            return hint.clone();
+        }
+        let hint = find(self, wanted);
+        self.hints.insert(key, hint.clone());
+        hint
     }
 
     /// Where each option of a question leads and what it scores, in the order written; `None`
@@ -652,8 +733,21 @@ impl<'s> Builder<'s> {
         let mut score = Vec::new();
         let mut score_spans = Vec::new();
         for (name, points) in option.score.iter().flat_map(|scores| &scores.0) {
+            let value = *points.get_ref();
+            if value.unsigned_abs() > MAX_POINTS.unsigned_abs() {
+                self.error(
+                    points.span(),
+                    format!(
+                        "the score {value} for '{}' is beyond the limit of {} either way; use a number from -{} to {} (only how scores compare matters, so scaling every score down by the same amount changes no result)",
+                        name.get_ref(),
+                        MAX_POINTS,
+                        MAX_POINTS,
+                        MAX_POINTS
+                    ),
+                );
+            }
             if let Some(o) = self.resolve_outcome(outcome_ids, name, "score") {
-                score.push((o, *points.get_ref()));
+                score.push((o, value));
                 score_spans.push(name.span());
             }
         }

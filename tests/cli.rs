@@ -11,6 +11,9 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use predicates::str::contains;
 
+#[path = "support/trees.rs"]
+mod trees;
+
 fn groupfit() -> Command {
     let mut cmd = Command::cargo_bin("groupfit").unwrap();
     cmd.env_remove("GROUPFIT_QUESTIONS").env_remove("NO_COLOR");
@@ -541,7 +544,7 @@ fn plain_mode_end_of_input_is_an_error() {
         .assert()
         .code(1)
         .stderr(contains(
-            "input ended before the questions were finished (at question 'mood')",
+            "input ended before the questions were finished (at the question \"How is it?\")",
         ));
     groupfit()
         .args(["--plain", "-q", &fixture("valid/fallback_and_routes.toml")])
@@ -905,7 +908,7 @@ fn plain_intake_keeps_a_dropped_call_and_resumes_it() {
     assert!(words.contains("still saved"), "{words}");
     assert_eq!(fs::read_to_string(&saved).unwrap(), text);
 
-    let mut input = "y\n".to_owned();
+    let mut input = "r\n".to_owned();
     input.push_str(&typed_answers(&THERAPY[2..]));
     groupfit()
         .env("XDG_STATE_HOME", state.path())
@@ -916,6 +919,8 @@ fn plain_intake_keeps_a_dropped_call_and_resumes_it() {
         .stdout(contains(
             "Resumed the call: 2 answers and the notes are back.",
         ))
+        .stdout(contains("Answers so far:\n1. "))
+        .stdout(contains("\n2. "))
         .stdout(contains("Question 3 of at most"))
         .stdout(contains("Provisional recommendation: Therapy group"))
         .stdout(contains("Lives alone."))
@@ -925,14 +930,14 @@ fn plain_intake_keeps_a_dropped_call_and_resumes_it() {
     groupfit()
         .env("XDG_STATE_HOME", state.path())
         .args(["--intake", "--plain"])
-        .write_stdin("n\nn\nq\n")
+        .write_stdin("d\nn\nq\n")
         .assert()
         .success();
     assert!(saved.exists(), "answering no to the confirmation keeps it");
     groupfit()
         .env("XDG_STATE_HOME", state.path())
         .args(["--intake", "--plain"])
-        .write_stdin("n\ny\nq\n")
+        .write_stdin("d\ny\nq\n")
         .assert()
         .success()
         .stdout(contains("The unfinished call was deleted."));
@@ -998,7 +1003,7 @@ fn outside_intake_nothing_is_written_unless_asked() {
     assert!(saved.exists());
 
     // Carrying on to the end: the answers are kept only until the recommendation.
-    let mut input = "y\n".to_owned();
+    let mut input = "r\n".to_owned();
     input.push_str(&typed_answers(&THERAPY[2..]));
     groupfit()
         .env("XDG_STATE_HOME", state.path())
@@ -1006,7 +1011,8 @@ fn outside_intake_nothing_is_written_unless_asked() {
         .write_stdin(input)
         .assert()
         .success()
-        .stdout(contains("Carry on from them?"))
+        .stdout(contains("Type r to carry on from them"))
+        .stdout(contains("Your answers so far:\n1. "))
         .stdout(contains(
             "Carrying on where you left off: 2 answers are back.",
         ))
@@ -1266,7 +1272,10 @@ fn a_saved_call_or_lock_that_is_not_a_regular_file_is_refused() {
     fs::remove_file(folder.join("session.json")).unwrap();
 
     // The lock as a named pipe, and as a link to somewhere that does not exist yet.
-    fs::remove_file(folder.join("session.lock")).unwrap();
+    assert!(
+        !folder.join("session.lock").exists(),
+        "the lock file stays after groupfit exits"
+    );
     mkfifo(&folder.join("session.lock"));
     run(state.path()).stderr(contains(
         "session.lock' as the lock for saved calls: it is a named pipe (FIFO), not a regular file; remove it",
@@ -1683,4 +1692,189 @@ fn phone_numbers_are_never_broken_across_lines() {
             );
         }
     }
+}
+
+/// `check` and `answer` on a chain 100,000 questions deep: nothing recurses on the depth, so
+/// neither overflows its stack, and the deepest walk is replayed and explained.
+#[test]
+fn a_chain_100000_questions_deep_is_checked_and_answered() {
+    let dir = tempfile::tempdir().unwrap();
+    let chain = dir.path().join("chain.toml");
+    fs::write(&chain, trees::chain(100_000, false)).unwrap();
+    groupfit()
+        .arg("check")
+        .arg(&chain)
+        .assert()
+        .success()
+        .stdout(contains("0 error(s)").and(contains("100000 questions")));
+
+    // The deepest path: on at every question, then stop at the last.
+    let mut answers = String::from("[answers]\n");
+    for q in 0..99_999 {
+        answers.push_str(&format!("q{q} = \"a\"\n"));
+    }
+    answers.push_str("q99999 = \"b\"\n");
+    let file = dir.path().join("answers.toml");
+    fs::write(&file, answers).unwrap();
+    let output = groupfit()
+        .args(["answer", "--format", "json", "--questions"])
+        .arg(&chain)
+        .arg("--answers")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let result: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(result["outcome"]["id"], "therapy");
+    assert_eq!(result["answers"].as_array().unwrap().len(), 100_000);
+    assert_eq!(result["why"], serde_json::json!(["Stop."]));
+}
+
+const GENERATED_HEADER: &str =
+    "[tree]\ntitle = \"Generated\"\nversion = \"1\"\nstart = \"q0\"\ndisclaimer = \"A guide.\"\n";
+
+/// `n` questions whose first option goes on to the question `next(q)` names, which does not exist.
+fn tree_with_missing_questions(n: usize, next: impl Fn(usize) -> String) -> String {
+    let mut text = GENERATED_HEADER.to_owned();
+    for q in 0..n {
+        text.push_str(&format!(
+            "\n[[question]]\nid = \"q{q}\"\ntext = \"Question {q}?\"\n  [[question.option]]\n  id = \"a\"\n  label = \"A\"\n  next = \"{}\"\n  [[question.option]]\n  id = \"b\"\n  label = \"B\"\n  outcome = \"x\"\n",
+            next(q)
+        ));
+    }
+    text.push_str("\n[[outcome]]\nid = \"x\"\nname = \"X\"\nsummary = \"About x.\"\n");
+    text
+}
+
+// 8,000 missing questions once took 18 seconds, every one compared with every question id.
+#[test]
+fn thousands_of_missing_questions_are_suggested_for_and_the_list_is_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("elsewhere.toml");
+    fs::write(
+        &path,
+        tree_with_missing_questions(8_000, |_| "elsewhere".to_owned()),
+    )
+    .unwrap();
+    let output = groupfit().arg("check").arg(&path).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    // The first 100 problems, the line counting the rest, and the summary.
+    assert_eq!(lines.len(), 102, "{text}");
+    assert!(lines[0].ends_with(
+        "elsewhere.toml:13:10: error: 'next' names question 'elsewhere', but there is no such question"
+    ));
+    assert!(lines[100].ends_with(
+        "elsewhere.toml: and 7900 more error(s) not listed (only the first 100 are); fix those above and run it again"
+    ));
+    assert!(lines[101].contains("8000 error(s), 0 warning(s)"), "{text}");
+
+    // Each name misspelt differently still gets its suggestion among thousands of ids.
+    fs::write(
+        &path,
+        tree_with_missing_questions(8_000, |q| format!("q{}x", q + 1)),
+    )
+    .unwrap();
+    let output = groupfit().arg("check").arg(&path).output().unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(text.lines().count(), 102, "{text}");
+    assert!(
+        text.contains(":25:10: error: 'next' names question 'q2x', but there is no such question; did you mean 'q2'?"),
+        "{text}"
+    );
+
+    let output = groupfit()
+        .args(["check", "--format", "json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["errors"], 8000);
+    assert_eq!(json["diagnostics"].as_array().unwrap().len(), 100);
+    assert_eq!(json["omitted"], 7900);
+}
+
+// 640,000 of these once took 26 seconds and printed 960,002 lines: each column was counted from
+// the start of the line.
+#[test]
+fn a_long_line_of_syntax_errors_is_located_quickly_and_the_list_is_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("line.toml");
+    fs::write(&path, format!("x = {{{}\n", "1,".repeat(100_000))).unwrap();
+    let output = groupfit().arg("check").arg(&path).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 102, "{text}");
+    assert!(
+        lines[1].contains("line.toml:1:7: error: TOML syntax:"),
+        "{text}"
+    );
+    assert!(
+        lines[100].contains("more error(s) not listed (only the first 100 are)"),
+        "{text}"
+    );
+    assert!(lines[101].contains("150001 error(s)"), "{text}");
+
+    let output = groupfit()
+        .args(["check", "--format", "json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let diagnostics = json["diagnostics"].as_array().unwrap();
+    assert_eq!(diagnostics.len(), 100);
+    assert_eq!(json["errors"], 150_001);
+    assert_eq!(json["omitted"], 149_901);
+    // Columns far along the line are still right.
+    let last = &diagnostics[99];
+    assert_eq!(last["line"], 1);
+    assert!(last["column"].as_u64().unwrap() > 100, "{last}");
+}
+
+#[test]
+fn thousands_of_unknown_answers_are_listed_a_hundred_at_a_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = fixture("valid/fallback_and_routes.toml");
+    let file = dir.path().join("answers.toml");
+    let mut text = String::from("[answers]\n");
+    for q in 0..5_000 {
+        text.push_str(&format!("mood{q} = \"bad\"\n"));
+    }
+    fs::write(&file, text).unwrap();
+    let output = groupfit()
+        .args(["answer", "-q", &tree, "--answers"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 101, "{stderr}");
+    assert!(
+        lines[0]
+            .ends_with(":2:1: error: 'mood0' is not a question in this tree; did you mean 'mood'?"),
+        "{stderr}"
+    );
+    assert!(
+        lines[100].ends_with("and 4900 more error(s) not listed (only the first 100 are); fix those above and run it again"),
+        "{stderr}"
+    );
+
+    let mut pairs = vec!["answer".to_owned(), "-q".to_owned(), tree.clone()];
+    for q in 0..150 {
+        pairs.push(format!("--answer=mood{q}=bad"));
+    }
+    let output = groupfit().args(&pairs).output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 101, "{stderr}");
+    assert!(
+        stderr.starts_with("error: 'mood0' is not a question"),
+        "{stderr}"
+    );
 }
