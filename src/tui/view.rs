@@ -161,7 +161,12 @@ fn footer_lines(app: &App<'_>, table: &[Binding], width: u16) -> Vec<Line<'stati
     let theme = app.theme();
     let answered = !app.walk().answers().is_empty();
     let asking = app.asking();
-    let choices = asking.as_ref().map_or(0, |a| a.offered.len());
+    // On the list of answers to go back to, the digits go to answers, not to choices.
+    let choices = if app.screen() == Screen::Jump {
+        app.walk().answers().len()
+    } else {
+        asking.as_ref().map_or(0, |a| a.offered.len())
+    };
     let safety = app.tree().safety.map(|s| s.question);
     let past_safety = asking
         .as_ref()
