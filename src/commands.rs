@@ -467,5 +467,12 @@ fn questionnaire(questions: Option<&Path>, args: &RunArgs) -> Result<ExitCode, F
         };
         text.push_str(&saved);
     }
+    if !io::stdout().is_terminal() && ending.explanation.is_some() && !args.no_report {
+        // The questionnaire was drawn on the terminal and has gone; say where the report went.
+        let _ = writeln!(
+            io::stderr(),
+            "groupfit: the report was written to the redirected output."
+        );
+    }
     emit_with(&text, Form::Text, code)
 }

@@ -364,11 +364,13 @@ impl Explanation {
                 "Provisional recommendation: {}",
                 self.outcome.name
             )));
-            if staff && let Some(guidance) = &self.guidance {
-                blocks.push(Block::Staff(guidance.clone()));
-            }
+            // What provisional means goes with the heading that says it, not under the staff
+            // guidance, where it would read as part of it.
             if let Some(provisional) = &self.provisional {
                 blocks.push(Block::Paragraph(provisional.clone()));
+            }
+            if staff && let Some(guidance) = &self.guidance {
+                blocks.push(Block::Staff(guidance.clone()));
             }
             section(&mut blocks, "Why this fits", &self.why);
             section(&mut blocks, "Keep in mind", &self.keep_in_mind);
@@ -885,6 +887,7 @@ name = "Support group"
 summary = "Support."
 expect = ["Goal: cope"]
 next_steps = "Find one."
+guidance = "Offer the list of local groups."
 
 [[outcome]]
 id = "therapy"
@@ -1152,6 +1155,11 @@ guidance = "Stay on the line."
         let title = text.find("Provisional recommendation").unwrap();
         let meaning = text.find("Provisional means a first suggestion.").unwrap();
         assert!(title < meaning && meaning < text.find("Why this fits").unwrap());
+        // For staff, the meaning comes before their guidance, not under it as if part of it.
+        let staff = e.to_text_for_staff(80);
+        let meaning = staff.find("Provisional means a first suggestion.").unwrap();
+        let guidance = staff.find("For staff:").unwrap();
+        assert!(meaning < guidance, "{staff}");
     }
 
     #[test]
