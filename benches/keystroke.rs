@@ -4,15 +4,22 @@
 //! app and draws the whole frame, as the event loop does; the median and 99th percentile are shown.
 //! Intake mode is measured too: each answer there also works out which outcomes are still possible,
 //! and each key typed into the notes box edits and redraws it. A question with 10, 10 000 and
-//! 100 000 answers shows that a key costs the same whatever the number of answers. Last, intake
+//! 100 000 answers shows that a key costs the same whatever the number of answers. Then intake
 //! on a chain 100 000 questions deep, answering on and now and then going back, where each
 //! answer works out where the call can still go.
+//!
+//! The last key of a walk also works out what would change its result. That search is timed on its
+//! own for every path through the built-in tree (the most questions it visited, and whether the
+//! budget ever ran out), and on generated chains of 10 000 and 100 000 questions, where the budget
+//! bounds it and the time grows with the size of the tree, not faster.
 
 #![allow(clippy::cast_precision_loss, clippy::cast_sign_loss)] // percentiles of a few thousand samples
 
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent};
+use groupfit::change::{BUDGET, what_would_change};
+use groupfit::paths;
 use groupfit::source::Source;
 use groupfit::tree::Tree;
 use groupfit::tui::{App, Features, Message, Theme, message_for, update};
@@ -77,6 +84,101 @@ fn many_answers(rounds: usize) {
     }
 }
 
+/// What would change the result, for every path through the built-in tree (every hundredth in a
+/// quick run).
+fn what_would_change_on_every_path(quick: bool) {
+    let (tree, _) = Tree::load(&Source::builtin()).expect("the built-in tree loads");
+    let mut samples = Vec::new();
+    let mut most_visited = 0;
+    let mut not_exact = 0;
+    let mut path = 0usize;
+    paths::visit(&tree, usize::MAX, |walk| {
+        path += 1;
+        if quick && !path.is_multiple_of(100) {
+            return;
+        }
+        let Ok(rec) = walk.recommendation() else {
+            return;
+        };
+        if tree.outcomes[rec.outcome].urgent {
+            return;
+        }
+        let start = Instant::now();
+        let found = what_would_change(walk, rec.outcome, BUDGET);
+        samples.push(start.elapsed());
+        most_visited = most_visited.max(found.visited);
+        not_exact += usize::from(!found.exact);
+    });
+    let count = samples.len();
+    let max = samples.iter().max().copied().unwrap_or_default();
+    println!(
+        "what would change it, built-in tree: median {:.1} µs, p99 {:.1} µs, max {:.1} µs over {count} paths; at most {most_visited} questions visited (budget {BUDGET}); {not_exact} past the budget",
+        percentile(&mut samples, 0.5).as_secs_f64() * 1e6,
+        percentile(&mut samples, 0.99).as_secs_f64() * 1e6,
+        max.as_secs_f64() * 1e6,
+    );
+}
+
+/// A chain of `questions` questions, each with two answers that score for one outcome or the
+/// other and say what they would mean.
+fn chain_tree(questions: usize) -> Tree {
+    let mut text = String::from(
+        "[tree]\ntitle = \"Chain\"\nversion = \"1\"\nstart = \"q0\"\ndisclaimer = \"A guide.\"\n",
+    );
+    for q in 0..questions {
+        let step = if q + 1 < questions {
+            format!("next = \"q{}\"\n", q + 1)
+        } else {
+            String::new()
+        };
+        text.push_str(&format!(
+            "[[question]]\nid = \"q{q}\"\ntext = \"Question {q}?\"\n"
+        ));
+        for (id, outcome) in [("a", "x"), ("b", "y")] {
+            text.push_str(&format!(
+                "[[question.option]]\nid = \"{id}\"\nlabel = \"{id}\"\nscore = {{ {outcome} = 1 }}\nchange = \"you chose {id}\"\n{step}"
+            ));
+        }
+    }
+    for o in ["x", "y"] {
+        text.push_str(&format!(
+            "[[outcome]]\nid = \"{o}\"\nname = \"{o}\"\nsummary = \"s\"\n"
+        ));
+    }
+    Tree::load(&Source::new("chain.toml", text))
+        .expect("the chain loads")
+        .0
+}
+
+/// What would change it on very long walks: the budget runs out, and the time stays linear.
+fn what_would_change_on_huge_trees(runs: usize) {
+    for questions in [10_000, 100_000] {
+        let tree = chain_tree(questions);
+        let mut walk = groupfit::walk::Walk::new(&tree);
+        while walk.position() != Position::Finished {
+            walk.choose(usize::from(walk.answers().len() % 3 == 0));
+        }
+        let rec = walk.recommendation().expect("a recommendation");
+        let mut samples = Vec::with_capacity(runs);
+        let mut exact = true;
+        for _ in 0..runs {
+            let start = Instant::now();
+            let found = what_would_change(&walk, rec.outcome, BUDGET);
+            samples.push(start.elapsed());
+            exact &= found.exact;
+        }
+        println!(
+            "what would change it, chain of {questions} questions: median {:.2} ms over {runs} runs ({})",
+            percentile(&mut samples, 0.5).as_secs_f64() * 1e3,
+            if exact {
+                "exact"
+            } else {
+                "budget reached: an estimate"
+            }
+        );
+    }
+}
+
 /// Intake on a chain 100 000 questions deep: four answers on, one back, and again.
 fn deep_chain(quick: bool) {
     let depth = if quick { 1_000 } else { 100_000 };
@@ -114,6 +216,8 @@ fn deep_chain(quick: bool) {
 fn main() {
     let quick = !std::env::args().any(|a| a == "--bench");
     let rounds = if quick { 50 } else { 5_000 };
+    what_would_change_on_every_path(quick);
+    what_would_change_on_huge_trees(if quick { 3 } else { 20 });
     many_answers(rounds);
     let (tree, _) = Tree::load(&Source::builtin()).expect("the built-in tree loads");
     let modes = [("", Features::default()), ("intake ", Features::intake())];

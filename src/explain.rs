@@ -11,8 +11,9 @@ use serde::{Deserialize, Serialize};
 
 use textwrap::core::display_width;
 
+use crate::change;
 use crate::tree::{OutcomeIx, Step, Tree};
-use crate::walk::{Basis, NoRecommendation, Recommendation, Walk};
+use crate::walk::{Answer, Basis, NoRecommendation, Recommendation, Walk};
 
 /// Everything a person is told about a recommendation; serialises to the JSON wire format.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -83,11 +84,45 @@ pub struct OutcomeSummary {
     pub tie: bool,
 }
 
+/// Another kind of group worth a look: what favoured it over the recommendation and what would
+/// make it the recommendation instead.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AlsoConsider {
     pub id: String,
     pub name: String,
+    /// The reasons of answers that favoured it over the recommendation, never one already given
+    /// under Why.
     pub why: Vec<String>,
+    /// The fewest answers to give differently for it to be recommended, in the order asked;
+    /// empty when no change of the person's answers reaches it.
+    pub changes: Vec<ChangePair>,
+    /// Those changes in the person's terms: "If you could come every week, a therapy group would
+    /// fit better."
+    pub change: Option<String>,
+    /// The changes were worked out within a limit on a very large tree: another kind of group
+    /// may be as close.
+    pub estimate: bool,
+    /// The next nearest other kind of group, in the same form (at most one).
+    pub more: Vec<AlsoConsider>,
+}
+
+impl AlsoConsider {
+    /// This kind of group and the next nearest, in order.
+    pub fn entries(&self) -> impl Iterator<Item = &AlsoConsider> {
+        std::iter::once(self).chain(&self.more)
+    }
+
+    /// What a report says under its heading: the reasons, then what would change the result.
+    pub fn lines(&self) -> Vec<String> {
+        self.why.iter().chain(&self.change).cloned().collect()
+    }
+}
+
+/// One answer of a change: a question and the option to choose for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChangePair {
+    pub question: String,
+    pub option: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -182,11 +217,7 @@ impl Explanation {
             }
         }
 
-        let also_consider = rec.runner_up.map(|other| AlsoConsider {
-            id: tree.outcomes[other].id.clone(),
-            name: tree.outcomes[other].name.clone(),
-            why: reasons_for(tree, walk, other),
-        });
+        let also_consider = also_consider(walk, &rec, &why);
 
         let mut where_to_look = Lines::default();
         for choice in &chosen {
@@ -344,8 +375,18 @@ impl Explanation {
             section(&mut blocks, "Why this fits", &self.why);
             section(&mut blocks, "Keep in mind", &self.keep_in_mind);
             if let Some(also) = &self.also_consider {
-                blocks.push(Block::Heading(format!("Also consider: {}", also.name)));
-                blocks.extend(also.why.iter().cloned().map(Block::Bullet));
+                for other in also.entries() {
+                    blocks.push(Block::Heading(format!("Also consider: {}", other.name)));
+                    blocks.extend(other.why.iter().cloned().map(Block::Bullet));
+                    if let Some(change) = &other.change {
+                        blocks.push(Block::Paragraph(change.clone()));
+                    }
+                }
+                if also.estimate {
+                    blocks.push(Block::Paragraph(
+                        "This tree is very large, so this was worked out within a limit: another kind of group may be just as close.".to_owned(),
+                    ));
+                }
             }
             blocks.push(Block::Heading(format!(
                 "About {}",
@@ -579,6 +620,104 @@ fn safety_screen(walk: &Walk<'_>) -> Vec<SignAnswer> {
         .collect()
 }
 
+/// The nearest other kinds of group, each with what favoured it over the recommendation and
+/// what would change the result to it; the runner-up by score when no change reaches another.
+/// Nothing when none has anything of its own to say.
+fn also_consider(walk: &Walk<'_>, rec: &Recommendation, why: &[String]) -> Option<AlsoConsider> {
+    let tree = walk.tree();
+    let nearest = change::what_would_change(walk, rec.outcome, change::BUDGET);
+    let mut others: Vec<(OutcomeIx, &[Answer])> = nearest
+        .alternatives
+        .iter()
+        .map(|alt| (alt.outcome, alt.changes.as_slice()))
+        .collect();
+    if let Some(runner_up) = rec.runner_up
+        && others.len() < change::ALTERNATIVES
+        && !others.iter().any(|&(o, _)| o == runner_up)
+    {
+        others.push((runner_up, &[]));
+    }
+    // Each line is said once in a result: not again after Why, nor under a second alternative.
+    let mut shown: HashSet<String> = why.iter().cloned().collect();
+    let mut entries = others.into_iter().filter_map(|(other, changes)| {
+        let contrast: Vec<String> = contrasts(walk, rec.outcome, other)
+            .into_iter()
+            .filter(|line| shown.insert(line.clone()))
+            .collect();
+        let change = change_sentence(tree, other, changes);
+        (!contrast.is_empty() || change.is_some()).then(|| AlsoConsider {
+            id: tree.outcomes[other].id.clone(),
+            name: tree.outcomes[other].name.clone(),
+            why: contrast,
+            changes: changes
+                .iter()
+                .map(|a| {
+                    let question = &tree.questions[a.question];
+                    ChangePair {
+                        question: question.id.clone(),
+                        option: question.choices[a.choice].id.clone(),
+                    }
+                })
+                .collect(),
+            change,
+            estimate: !nearest.exact,
+            more: Vec::new(),
+        })
+    });
+    let mut first = entries.next()?;
+    first.more = entries.collect();
+    Some(first)
+}
+
+/// The reasons of the answers that favoured `other` over `recommended`: scored more for it, or
+/// routed straight to it.
+fn contrasts(walk: &Walk<'_>, recommended: OutcomeIx, other: OutcomeIx) -> Vec<String> {
+    let tree = walk.tree();
+    let mut reasons = Lines::default();
+    for answer in walk.answers() {
+        let choice = &tree.questions[answer.question].choices[answer.choice];
+        let points = choice.score_for(other);
+        let favours = (points > 0 && points > choice.score_for(recommended))
+            || choice.step == Step::Outcome(other);
+        if favours && let Some(reason) = &choice.reason {
+            reasons.push(reason);
+        }
+    }
+    reasons.lines
+}
+
+/// "If you could come every week and you wanted to change, a therapy group would fit better."
+///
+/// Each change is said by its option's `change` line; one without, by its label when the answer
+/// scores or routes, and not at all when it only carries the walk on to the next question.
+fn change_sentence(tree: &Tree, outcome: OutcomeIx, changes: &[Answer]) -> Option<String> {
+    let clauses: Vec<String> = changes
+        .iter()
+        .filter_map(|a| {
+            let choice = &tree.questions[a.question].choices[a.choice];
+            match &choice.change {
+                Some(line) => Some(line.trim().trim_end_matches('.').to_owned()),
+                None if choice.score.iter().any(|&(_, p)| p != 0)
+                    || matches!(choice.step, Step::Outcome(_)) =>
+                {
+                    Some(format!("you answered \"{}\"", choice.label))
+                }
+                None => None,
+            }
+        })
+        .collect();
+    let (last, rest) = clauses.split_last()?;
+    let joined = if rest.is_empty() {
+        last.clone()
+    } else {
+        format!("{} and {last}", rest.join(", "))
+    };
+    Some(format!(
+        "If {joined}, {} would fit better.",
+        with_article(&tree.outcomes[outcome].name)
+    ))
+}
+
 /// The reasons of the answers that scored for `outcome` or routed straight to it, in order.
 fn reasons_for(tree: &Tree, walk: &Walk<'_>, outcome: OutcomeIx) -> Vec<String> {
     let mut reasons = Lines::default();
@@ -721,6 +860,7 @@ text = "What do you want?"
   next = "outside"
   score = { therapy = 3 }
   reason = "You want change."
+  change = "you wanted to change"
 
 [[question]]
 id = "outside"
@@ -739,6 +879,7 @@ text = "Friends outside?"
   label = "No"
   score = { therapy = 2, support = 1 }
   reason = "You keep things separate."
+  change = "you would keep the group apart from the rest of your life"
 
 [[outcome]]
 id = "support"
@@ -762,21 +903,26 @@ steps = ["Call or text 988.", "Call 911 in danger."]
 guidance = "Stay on the line."
 "#;
 
-    fn explain(choices: &[&str]) -> Explanation {
-        let (tree, _) = Tree::load(&Source::new("t.toml", TREE.to_owned())).unwrap();
-        let mut walk = Walk::new(&tree);
-        let first = if choices.first() == Some(&"unsafe") {
-            &[][..]
-        } else {
-            &["ok"][..]
-        };
-        for id in first.iter().chain(choices) {
+    fn walk_of<'t>(tree: &'t Tree, choices: &[&str]) -> Walk<'t> {
+        let mut walk = Walk::new(tree);
+        for id in choices {
             let Position::Asking(q) = walk.position() else {
                 panic!()
             };
             walk.choose(tree.choice_ix(q, id).unwrap());
         }
-        Explanation::of(&walk).unwrap()
+        walk
+    }
+
+    fn explain(choices: &[&str]) -> Explanation {
+        let (tree, _) = Tree::load(&Source::new("t.toml", TREE.to_owned())).unwrap();
+        let first = if choices.first() == Some(&"unsafe") {
+            &[][..]
+        } else {
+            &["ok"][..]
+        };
+        let all: Vec<&str> = first.iter().chain(choices).copied().collect();
+        Explanation::of(&walk_of(&tree, &all)).unwrap()
     }
 
     #[test]
@@ -868,11 +1014,112 @@ guidance = "Stay on the line."
     }
 
     #[test]
-    fn also_consider_is_the_runner_up_with_its_own_reasons() {
+    fn also_consider_says_what_would_change_it_and_repeats_no_why_line() {
         let e = explain(&["cope", "separate"]);
-        let also = e.also_consider.unwrap();
+        assert!(e.why.contains(&"You keep things separate.".to_owned()));
+        let also = e.also_consider.clone().unwrap();
         assert_eq!(also.id, "therapy");
-        assert_eq!(also.why, vec!["You keep things separate."]);
+        // "Separate" favoured therapy more, but its reason is already under Why.
+        assert_eq!(also.why, Vec::<String>::new());
+        assert_eq!(
+            also.changes,
+            vec![ChangePair {
+                question: "want".to_owned(),
+                option: "change".to_owned()
+            }]
+        );
+        assert_eq!(
+            also.change.as_deref(),
+            Some("If you wanted to change, a therapy group would fit better.")
+        );
+        assert!(!also.estimate);
+        let text = e.to_text(80);
+        assert!(text.contains("Also consider: Therapy group\n  If you wanted to change, a therapy group would fit better.\n"), "{text}");
+    }
+
+    #[test]
+    fn contrasts_are_the_reasons_that_favoured_the_other_kind_more() {
+        let (tree, _) = Tree::load(&Source::new("t.toml", TREE.to_owned())).unwrap();
+        let walk = walk_of(&tree, &["ok", "cope", "separate"]);
+        let support = tree.outcome_ix("support").unwrap();
+        let therapy = tree.outcome_ix("therapy").unwrap();
+        assert_eq!(
+            contrasts(&walk, support, therapy),
+            vec!["You keep things separate."]
+        );
+        assert_eq!(
+            contrasts(&walk, therapy, support),
+            vec!["You want to cope."]
+        );
+    }
+
+    #[test]
+    fn also_consider_is_left_out_when_it_has_nothing_of_its_own() {
+        let text = TREE
+            .replace("  change = \"you wanted to change\"\n", "")
+            .replace(
+                "  change = \"you would keep the group apart from the rest of your life\"\n",
+                "",
+            );
+        let tree = Tree::load(&Source::new("t.toml", text)).unwrap().0;
+        let e = Explanation::of(&walk_of(&tree, &["ok", "cope", "separate"])).unwrap();
+        // Therapy is the runner-up, but its only reason is already under Why.
+        assert_eq!(e.also_consider, None);
+        assert!(!e.to_text(80).contains("Also consider"));
+    }
+
+    /// Every line of a result, in reading order, with what kind of block it is.
+    fn lines_of(e: &Explanation) -> Vec<String> {
+        e.blocks()
+            .into_iter()
+            .filter_map(|b| match b {
+                Block::Bullet(t) | Block::Paragraph(t) => Some(t),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn no_line_appears_twice_in_any_result_of_the_built_in_tree() {
+        let (tree, _) = Tree::load(&Source::builtin()).unwrap();
+        let mut group_results = 0;
+        for scenario in &tree.scenarios {
+            let given: Vec<_> = scenario
+                .answers
+                .iter()
+                .map(|(q, o, _)| crate::answers::GivenAnswer {
+                    question: q.clone(),
+                    option: o.clone(),
+                    span: None,
+                })
+                .collect();
+            let walk = crate::answers::replay(&tree, &given).unwrap().walk;
+            let e = Explanation::of(&walk).unwrap();
+            if e.outcome.urgent {
+                assert_eq!(e.also_consider, None, "{}", scenario.name);
+                continue;
+            }
+            group_results += 1;
+            let also = e
+                .also_consider
+                .as_ref()
+                .expect("another group is within reach");
+            for other in also.entries() {
+                for line in &other.why {
+                    assert!(!e.why.contains(line), "{}: {line}", scenario.name);
+                }
+                assert!(other.change.is_some(), "{}", scenario.name);
+            }
+            let lines = lines_of(&e);
+            for (i, line) in lines.iter().enumerate() {
+                assert!(
+                    !lines[..i].contains(line),
+                    "{}: twice: {line}",
+                    scenario.name
+                );
+            }
+        }
+        assert!(group_results > 40, "{group_results}");
     }
 
     #[test]
@@ -942,7 +1189,15 @@ guidance = "Stay on the line."
         let json: serde_json::Value = serde_json::from_str(&e.to_json()).unwrap();
         assert_eq!(json["outcome"]["id"], "support");
         assert_eq!(json["outcome"]["urgent"], false);
-        assert_eq!(json["also_consider"], serde_json::Value::Null);
+        assert_eq!(
+            json["also_consider"]["changes"],
+            serde_json::json!([
+                { "question": "want", "option": "change" },
+                { "question": "outside", "option": "separate" }
+            ])
+        );
+        assert_eq!(json["also_consider"]["id"], "therapy");
+        assert_eq!(json["also_consider"]["more"], serde_json::json!([]));
         assert_eq!(json["scores"]["support"], 4);
         assert_eq!(json["scores"]["therapy"], -3);
         assert!(

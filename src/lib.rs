@@ -4,6 +4,7 @@
 //! commands, the plain line mode and the TUI are thin shells over it.
 
 pub mod answers;
+pub mod change;
 pub mod check;
 pub mod cli;
 pub mod commands;

@@ -61,6 +61,10 @@ pub enum Ending {
 enum Reply {
     Choose(usize),
     Back,
+    /// Back to the question with this number (1 is the first asked).
+    BackTo(usize),
+    /// Enter on its own: keep the earlier answer marked, if there is one.
+    Keep,
     Help,
     Quit,
     Note,
@@ -72,14 +76,22 @@ enum Reply {
 fn parse_reply(line: &str, choices: usize) -> Reply {
     match line.trim().to_lowercase().as_str() {
         "b" | "back" => Reply::Back,
+        "" => Reply::Keep,
         "n" | "note" => Reply::Note,
         "?" | "h" | "help" => Reply::Help,
         "q" | "quit" => Reply::Quit,
         "!" => Reply::Concern,
-        text => match text.parse::<usize>() {
-            Ok(n) if (1..=choices).contains(&n) => Reply::Choose(n - 1),
-            _ => Reply::Unclear,
-        },
+        text => {
+            let back_to = text
+                .strip_prefix("back")
+                .or_else(|| text.strip_prefix('b'))
+                .map(|n| n.trim().parse::<usize>());
+            match (back_to, text.parse::<usize>()) {
+                (Some(Ok(n)), _) if n > 0 => Reply::BackTo(n),
+                (None, Ok(n)) if (1..=choices).contains(&n) => Reply::Choose(n - 1),
+                _ => Reply::Unclear,
+            }
+        }
     }
 }
 
@@ -266,7 +278,14 @@ pub fn run(
         show_question = true;
         let note = if intake { ", n" } else { "" };
         let raise = if Some(q) == safety { "" } else { ", !" };
-        let prompt = format!("Your answer (1-{}{note}, b, ?, q{raise}): ", offered.len());
+        let kept = remembered_place(&call.walk, follow_up);
+        let keep = kept.map_or(String::new(), |place| {
+            format!(", Enter keeps {}", place + 1)
+        });
+        let prompt = format!(
+            "Your answer (1-{}{keep}{note}, b, ?, q{raise}): ",
+            offered.len()
+        );
         let Some(line) = ask(&mut input, &mut output, &prompt)? else {
             if follow_up {
                 // The urgent help is already settled; it must be shown even when input ends.
@@ -290,8 +309,29 @@ pub fn run(
                     call.save(&mut output)?;
                 }
             }
+            Reply::Keep if kept.is_some() => {
+                if let Some(place) = kept {
+                    call.walk.choose(offered[place]);
+                    call.save(&mut output)?;
+                }
+            }
+            Reply::BackTo(number) => {
+                let asked = call.walk.answers().len();
+                if number > asked {
+                    let range = if asked == 0 {
+                        "there is no earlier question yet".to_owned()
+                    } else {
+                        format!("type b and a number from 1 to {asked}")
+                    };
+                    writeln!(output, "Question {number} is not behind you: {range}.")?;
+                    show_question = false;
+                } else {
+                    call.walk.back_to(number - 1);
+                    call.save(&mut output)?;
+                }
+            }
             Reply::Back => {
-                if call.walk.back().is_none() {
+                if call.walk.take_back().is_none() {
                     writeln!(
                         output,
                         "This is the first question, so there is nothing to go back to."
@@ -326,7 +366,7 @@ pub fn run(
                 write_wrapped(
                     &mut output,
                     &format!(
-                        "Keys: a number chooses that answer;{notes} b goes back one question; ! brings back the safety questions, keeping your answers; q quits without a recommendation."
+                        "Keys: a number chooses that answer;{notes} b goes back one question, and b with a question's number (b 2) goes back to that question; Enter on its own keeps an earlier answer marked; ! brings back the safety questions, keeping your answers; q quits without a recommendation."
                     ),
                     "",
                 )?;
@@ -370,7 +410,7 @@ pub fn run(
                 }
                 return Ok(Ending::Quit);
             }
-            Reply::Note | Reply::Concern | Reply::Unclear => {
+            Reply::Note | Reply::Concern | Reply::Unclear | Reply::Keep => {
                 let note = if intake { ", n to add a note" } else { "" };
                 writeln!(
                     output,
@@ -602,12 +642,27 @@ fn write_question(
         };
         let already = if chosen.contains(&c) {
             " (already chosen)"
+        } else if remembered_place(walk, follow_up) == Some(i) {
+            " (your earlier answer: Enter keeps it)"
         } else {
             ""
         };
         write_wrapped(output, &format!("{}. {label}{already}", i + 1), "  ")?;
     }
     Ok(())
+}
+
+/// Where the earlier answer to the question asked stands among the answers offered, when the
+/// person went back past it; never on the safety screen, where nothing is marked.
+fn remembered_place(walk: &Walk<'_>, follow_up: bool) -> Option<usize> {
+    let Position::Asking(q) = walk.position() else {
+        return None;
+    };
+    if follow_up {
+        return None;
+    }
+    let choice = walk.remembered(q)?;
+    walk.offered().iter().position(|&c| c == choice)
 }
 
 /// The safety screen again, at a later question; true when a danger was chosen (and the walk
@@ -683,7 +738,11 @@ mod tests {
         assert_eq!(parse_reply("N\n", 3), Reply::Note);
         assert_eq!(parse_reply("4\n", 3), Reply::Unclear);
         assert_eq!(parse_reply("0\n", 3), Reply::Unclear);
-        assert_eq!(parse_reply("\n", 3), Reply::Unclear);
+        assert_eq!(parse_reply("\n", 3), Reply::Keep);
+        assert_eq!(parse_reply("b 2\n", 3), Reply::BackTo(2));
+        assert_eq!(parse_reply("b7\n", 3), Reply::BackTo(7));
+        assert_eq!(parse_reply("b 0\n", 3), Reply::Unclear);
+        assert_eq!(parse_reply("b x\n", 3), Reply::Unclear);
         assert_eq!(parse_reply("yes\n", 3), Reply::Unclear);
     }
 }

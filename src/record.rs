@@ -422,11 +422,13 @@ impl Record<'_> {
             self.list(&mut parts, "Why this fits", &e.why);
             self.list(&mut parts, "Keep in mind", &e.keep_in_mind);
             if let Some(also) = &e.also_consider {
-                self.list(
-                    &mut parts,
-                    &format!("Also consider: {}", also.name),
-                    &also.why,
-                );
+                for other in also.entries() {
+                    self.list(
+                        &mut parts,
+                        &format!("Also consider: {}", other.name),
+                        &other.lines(),
+                    );
+                }
             }
             parts.push(Piece::Sub(format!("About: {}", e.outcome.name)));
             parts.push(Piece::Paragraph(self.said(&e.summary)));

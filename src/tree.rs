@@ -546,6 +546,12 @@ impl<'s> Builder<'s> {
             // Both are reported as errors above; this is unreachable without one.
             return Err(self.diagnostics);
         };
+        if header.provisional.is_none() && outcomes.iter().any(|o| !o.urgent) {
+            self.diagnostics.push(Diagnostic::warning(
+                raw.header_span.clone().unwrap_or(0..0),
+                "[tree] has no 'provisional' sentence, so a group recommendation is called provisional without saying what that means; add one, such as provisional = \"Provisional means this is a first suggestion from your answers: the group's leader will help you check that it fits.\"".to_owned(),
+            ));
+        }
         let tree = Tree {
             title: header.title.into_inner(),
             version: header.version.into_inner(),

@@ -27,6 +27,9 @@ pub enum Position {
 pub struct Walk<'t> {
     tree: &'t Tree,
     answers: Vec<Answer>,
+    /// Answers the person took back, one per question at most, offered again (marked, never
+    /// chosen) when their question comes up again. They never count, so they are kept apart.
+    remembered: Vec<Answer>,
 }
 
 /// Why a finished walk has no recommendation.
@@ -72,6 +75,7 @@ impl<'t> Walk<'t> {
         Self {
             tree,
             answers: Vec::new(),
+            remembered: Vec::new(),
         }
     }
 
@@ -105,6 +109,9 @@ impl<'t> Walk<'t> {
     pub fn choose(&mut self, choice: usize) -> bool {
         match self.position() {
             Position::Asking(question) if choice < self.tree.questions[question].choices.len() => {
+                if !self.remembered.is_empty() {
+                    self.remembered.retain(|a| a.question != question);
+                }
                 self.answers.push(Answer { question, choice });
                 true
             }
@@ -206,8 +213,42 @@ impl<'t> Walk<'t> {
         self.answers.pop()
     }
 
+    /// The person takes back their last answer: it is remembered, to be marked when its
+    /// question comes up again, unless it was on the safety screen, where nothing starts marked.
+    pub fn take_back(&mut self) -> Option<Answer> {
+        let answer = self.answers.pop()?;
+        let on_safety = self
+            .tree
+            .safety
+            .is_some_and(|s| s.question == answer.question);
+        if !on_safety {
+            self.remembered.retain(|a| a.question != answer.question);
+            self.remembered.push(answer);
+        }
+        Some(answer)
+    }
+
+    /// Goes back to the answer at `index` (0-based), taking back it and every later one, so that
+    /// its question is asked again; each is remembered as [`Walk::take_back`] does.
+    pub fn back_to(&mut self, index: usize) -> Option<Answer> {
+        let mut last = None;
+        while self.answers.len() > index {
+            last = self.take_back();
+        }
+        last
+    }
+
+    /// The earlier answer to `question` that was taken back and not given again, if any.
+    pub fn remembered(&self, question: QuestionIx) -> Option<usize> {
+        self.remembered
+            .iter()
+            .find(|a| a.question == question)
+            .map(|a| a.choice)
+    }
+
     pub fn restart(&mut self) {
         self.answers.clear();
+        self.remembered.clear();
     }
 
     /// 1-based number of the current question and the most there can be, for progress.
@@ -307,34 +348,40 @@ impl<'t> Walk<'t> {
                 tie: false,
             });
         }
-        let (best, top) = scores
-            .iter()
-            .enumerate()
-            // max_by_key keeps the last of equals; reversing keeps the first listed.
-            .rev()
-            .max_by_key(|&(_, &total)| total)
-            .map_or((None, 0), |(ix, &total)| (Some(ix), total));
-        match best {
-            Some(outcome) if top > 0 => {
-                let tie = scores
-                    .iter()
-                    .enumerate()
-                    .any(|(ix, &total)| ix != outcome && total == top);
-                Ok(Decision {
-                    outcome,
-                    basis: Basis::Scored,
-                    tie,
-                })
-            }
-            _ => match self.tree.fallback {
-                Some(outcome) => Ok(Decision {
-                    outcome,
-                    basis: Basis::Fallback,
-                    tie: false,
-                }),
-                None => Err(NoRecommendation::NoWinner),
-            },
+        by_score(self.tree, scores)
+    }
+}
+
+/// The outcome of a walk that ends by scoring, from its totals: the highest positive total (the
+/// first listed on a tie), else the tree's fallback.
+pub fn by_score(tree: &Tree, scores: &[i64]) -> Result<Decision, NoRecommendation> {
+    let (best, top) = scores
+        .iter()
+        .enumerate()
+        // max_by_key keeps the last of equals; reversing keeps the first listed.
+        .rev()
+        .max_by_key(|&(_, &total)| total)
+        .map_or((None, 0), |(ix, &total)| (Some(ix), total));
+    match best {
+        Some(outcome) if top > 0 => {
+            let tie = scores
+                .iter()
+                .enumerate()
+                .any(|(ix, &total)| ix != outcome && total == top);
+            Ok(Decision {
+                outcome,
+                basis: Basis::Scored,
+                tie,
+            })
         }
+        _ => match tree.fallback {
+            Some(outcome) => Ok(Decision {
+                outcome,
+                basis: Basis::Fallback,
+                tie: false,
+            }),
+            None => Err(NoRecommendation::NoWinner),
+        },
     }
 }
 
@@ -515,6 +562,39 @@ steps = ["Call."]
         walk.choose(1);
         let rec = walk.recommendation().unwrap();
         assert!(rec.tie, "the new answer replaced the old one");
+    }
+
+    #[test]
+    fn answers_taken_back_are_remembered_but_never_count() {
+        let tree = tree(TWO_STEP);
+        let mut walk = walk_to(&tree, &["go", "a"]);
+        let second = tree.question_ix("second").unwrap();
+        let first = tree.question_ix("first").unwrap();
+        walk.back_to(0);
+        assert_eq!(walk.answers(), &[]);
+        assert_eq!(walk.remembered(second), Some(0));
+        assert_eq!(
+            walk.remembered(first),
+            None,
+            "nothing starts marked on the safety screen"
+        );
+        assert_eq!(
+            walk.scores(),
+            vec![0, 0, 0],
+            "a remembered answer counts for nothing"
+        );
+        walk.choose(1);
+        assert_eq!(
+            walk.remembered(second),
+            Some(0),
+            "still there when it comes up again"
+        );
+        walk.choose(1);
+        assert_eq!(walk.remembered(second), None, "answering again replaces it");
+        assert_eq!(walk.answers().len(), 2);
+        walk.restart();
+        walk.choose(1);
+        assert_eq!(walk.remembered(second), None, "starting again forgets");
     }
 
     #[test]

@@ -73,7 +73,7 @@ fn check_warns_where_the_case_record_has_no_words_of_its_own() {
         .assert()
         .code(1)
         .stdout(contains(format!(
-            "{shown}:10:1: warning: question 'safe' has read-aloud 'intake' wording but no 'record' wording"
+            "{shown}:11:1: warning: question 'safe' has read-aloud 'intake' wording but no 'record' wording"
         )))
         .stdout(contains(
             "warning: option 'yes' of question 'safe' has no 'intake_label', so the case record quotes its label \"Yes\"",
@@ -208,12 +208,21 @@ fn warnings_pass_unless_strict() {
 }
 
 #[test]
+fn a_tree_that_does_not_say_what_provisional_means_is_warned() {
+    assert_only_warns(
+        "valid/minimal.toml",
+        "provisional = \"Provisional means a first suggestion.\"\n",
+        &[":3:1: warning: [tree] has no 'provisional' sentence"],
+    );
+}
+
+#[test]
 fn an_urgent_outcome_without_staff_guidance_is_a_warning() {
     assert_only_warns(
         "valid/fallback_and_routes.toml",
         "guidance = \"Stay on the line.\"\n",
         &[
-            ":55:1: warning: urgent outcome",
+            ":56:1: warning: urgent outcome",
             "has no 'guidance' for intake staff",
         ],
     );
@@ -503,6 +512,44 @@ fn plain_mode_walks_goes_back_and_reports() {
         .stdout(contains("Please type a number from 1 to 2"))
         .stdout(contains("Provisional recommendation: Therapy group"))
         .stdout(contains("\u{1b}").not());
+}
+
+#[test]
+fn plain_mode_goes_back_to_a_numbered_question_and_enter_keeps_each_earlier_answer() {
+    let direct = groupfit()
+        .arg("--plain")
+        .write_stdin("8\n2\n1\n7\n5\n3\n1\n1\n1\n")
+        .output()
+        .unwrap();
+    assert!(direct.status.success());
+    let direct = String::from_utf8(direct.stdout).unwrap();
+    let report = |out: &str| out[out.find("Provisional recommendation").unwrap()..].to_owned();
+    // Eight answers, back to question 2, Enter seven times, and the last answer.
+    let again = groupfit()
+        .arg("--plain")
+        .write_stdin("8\n2\n1\n7\n5\n3\n1\n1\nb 2\n\n\n\n\n\n\n\n1\n")
+        .output()
+        .unwrap();
+    assert!(again.status.success());
+    let again = String::from_utf8(again.stdout).unwrap();
+    assert_eq!(again.matches(", Enter keeps ").count(), 7, "{again}");
+    assert!(again.contains("(your earlier answer: Enter keeps it)"));
+    assert!(
+        again.contains("Your answer (1-2, Enter keeps 2, b, ?, q, !): "),
+        "{again}"
+    );
+    assert_eq!(
+        report(&again),
+        report(&direct),
+        "the same answers, the same report"
+    );
+    groupfit()
+        .arg("--plain")
+        .write_stdin("8\nb 5\nq\n")
+        .assert()
+        .stdout(contains(
+            "Question 5 is not behind you: type b and a number from 1 to 1.",
+        ));
 }
 
 #[test]

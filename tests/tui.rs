@@ -292,6 +292,23 @@ fn snapshot_question_with_a_marked_answer() {
 }
 
 #[test]
+fn snapshot_going_straight_back_and_the_earlier_answer_marked() {
+    let tree = fixture();
+    let mut app = app(
+        &tree,
+        &[
+            pick(&tree, "safety", "none"),
+            pick(&tree, "want", "change"),
+            Message::OpenJump,
+        ],
+    );
+    // On a window too narrow for the answers panel, the list to go back to still shows.
+    snapshot!("jump_80x24", &app, 80, 24);
+    update(&mut app, Message::Choose);
+    snapshot!("earlier_answer_80x24", &app, 80, 24);
+}
+
+#[test]
 fn snapshot_help() {
     let tree = fixture();
     let app = app(&tree, &[Message::ToggleHelp]);

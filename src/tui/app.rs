@@ -54,6 +54,8 @@ pub enum Screen {
     Resume,
     /// Intake asks for a field of the record before it is exported, over the result.
     Record(Field),
+    /// The answers so far, over the question, to go straight back to one of them.
+    Jump,
 }
 
 /// A field of the case record that intake asks for before exporting.
@@ -123,6 +125,10 @@ pub enum Message {
     /// Choose the answer at this index.
     Pick(usize),
     Back,
+    /// List the answers so far, to go straight back to one.
+    OpenJump,
+    /// Go back to the answer at this index in the list, to answer its question again.
+    JumpTo(usize),
     /// Bring back the safety screen at a later question.
     Concern,
     ToggleHelp,
@@ -240,6 +246,8 @@ pub struct App<'t> {
     /// The marked answer on the question screen, as a place in the answers offered; nothing is
     /// marked at first on the safety screen, so a stray Enter chooses nothing there.
     selected: Option<usize>,
+    /// The marked answer in the list of answers to go back to.
+    jump_mark: usize,
     /// The safety screen is up again, raised with `!`.
     raised: Option<Raised>,
     /// The first line of the result shown.
@@ -295,6 +303,7 @@ impl<'t> App<'t> {
                 Screen::Question
             },
             selected: None,
+            jump_mark: 0,
             raised: None,
             scroll: 0,
             help_scroll: 0,
@@ -569,7 +578,13 @@ impl App<'_> {
         let safety = self.tree().safety.map(|s| s.question);
         match self.asking() {
             Some(asking) if Some(asking.question) == safety => None,
-            Some(_) => Some(0),
+            // An answer given before going back is marked again, for Enter to confirm.
+            Some(asking) => Some(
+                self.walk
+                    .remembered(asking.question)
+                    .and_then(|choice| asking.offered.iter().position(|&c| c == choice))
+                    .unwrap_or(0),
+            ),
             None => None,
         }
     }
@@ -663,7 +678,7 @@ impl App<'_> {
             self.close_raised();
             return;
         }
-        if let Some(answer) = self.walk.back() {
+        if let Some(answer) = self.walk.take_back() {
             self.scroll = 0;
             self.changed();
             self.walk_changed();
@@ -673,6 +688,28 @@ impl App<'_> {
                 .asking()
                 .and_then(|asking| asking.offered.iter().position(|&c| c == answer.choice));
         }
+    }
+
+    /// Goes straight back to the answer at `index` of the answers so far, remembering it and
+    /// every later one, and marks it for Enter to keep.
+    fn jump(&mut self, index: usize) {
+        if index >= self.walk.answers().len() || self.raised.is_some() {
+            return;
+        }
+        if let Some(answer) = self.walk.back_to(index) {
+            self.scroll = 0;
+            self.changed();
+            self.walk_changed();
+            self.screen = self.base();
+            self.selected = self
+                .asking()
+                .and_then(|asking| asking.offered.iter().position(|&c| c == answer.choice));
+        }
+    }
+
+    /// The marked answer in the list of answers to go back to.
+    pub fn jump_mark(&self) -> usize {
+        self.jump_mark
     }
 
     /// Clears the answers; in intake mode the notes about the caller stay.
@@ -868,6 +905,26 @@ pub fn update(app: &mut App<'_>, message: Message) {
         return;
     }
     match message {
+        Message::Up if app.screen == Screen::Jump => {
+            app.jump_mark = app.jump_mark.saturating_sub(1);
+        }
+        Message::Down if app.screen == Screen::Jump => {
+            let last = app.walk.answers().len().saturating_sub(1);
+            app.jump_mark = (app.jump_mark + 1).min(last);
+        }
+        Message::Choose if app.screen == Screen::Jump => app.jump(app.jump_mark),
+        Message::JumpTo(index) => {
+            if app.screen == Screen::Jump {
+                app.jump(index);
+            }
+        }
+        Message::OpenJump => {
+            let answers = app.walk.answers().len();
+            if app.screen == Screen::Question && app.raised.is_none() && answers > 0 {
+                app.jump_mark = answers - 1;
+                app.screen = Screen::Jump;
+            }
+        }
         Message::Up => app.selected = Some(app.selected.map_or(0, |s| s.saturating_sub(1))),
         Message::Down => {
             let last = app.choices().saturating_sub(1);
@@ -1171,6 +1228,109 @@ steps = ["Call 988."]
         };
         assert_eq!(explanation.outcome.id, "b");
         assert_eq!(app.walk().answers().len(), 2);
+    }
+
+    /// The built-in tree, walked to its "what do you want" question: no danger, an adult, for
+    /// themself.
+    fn at_want(tree: &Tree) -> App<'_> {
+        let mut app = App::new(tree, Theme::plain());
+        let none = tree.safety.unwrap().none;
+        send(
+            &mut app,
+            &[Message::Pick(none), Message::Pick(1), Message::Pick(0)],
+        );
+        assert_eq!(app.walk().answers().len(), 3);
+        app
+    }
+
+    #[test]
+    fn a_later_question_that_comes_up_again_has_the_earlier_answer_marked_not_chosen() {
+        let (tree, _) = Tree::load(&Source::builtin()).unwrap();
+        let mut app = at_want(&tree);
+        let who = tree.question_ix("who").unwrap();
+        send(&mut app, &[Message::Back, Message::Back]);
+        assert_eq!(
+            app.asking().unwrap().question,
+            tree.question_ix("age").unwrap()
+        );
+        assert_eq!(app.selected(), Some(1), "the answer taken back is marked");
+        assert_eq!(
+            app.walk().answers().len(),
+            1,
+            "nothing taken back still counts"
+        );
+        // The same answer again: the next question comes up with its earlier answer marked.
+        send(&mut app, &[Message::Choose]);
+        assert_eq!(app.asking().unwrap().question, who);
+        assert_eq!(app.selected(), Some(0));
+        assert_eq!(app.walk().answers().len(), 2, "marked, not chosen");
+        // Enter confirms it.
+        send(&mut app, &[Message::Choose]);
+        assert_eq!(app.walk().answers().len(), 3);
+        assert_eq!(
+            app.asking().unwrap().question,
+            tree.question_ix("want").unwrap()
+        );
+        // Any other choice replaces it.
+        send(&mut app, &[Message::Back, Message::Pick(1)]);
+        let family = tree.choice_ix(who, "family").unwrap();
+        assert_eq!(app.walk().answers()[2].choice, family);
+        send(&mut app, &[Message::Back]);
+        assert_eq!(
+            app.selected(),
+            Some(family),
+            "the new answer is the one remembered"
+        );
+    }
+
+    #[test]
+    fn the_answers_list_jumps_straight_to_an_earlier_question() {
+        let (tree, _) = Tree::load(&Source::builtin()).unwrap();
+        let mut app = at_want(&tree);
+        send(&mut app, &[Message::OpenJump]);
+        assert_eq!(app.screen(), Screen::Jump);
+        assert_eq!(app.jump_mark(), 2, "the latest answer is marked first");
+        // Esc closes it and changes nothing.
+        send(&mut app, &[Message::No]);
+        assert_eq!(app.screen(), Screen::Question);
+        assert_eq!(app.walk().answers().len(), 3);
+        // Up twice and Enter: back to the second question, with every later answer remembered.
+        send(
+            &mut app,
+            &[Message::OpenJump, Message::Up, Message::Up, Message::Up],
+        );
+        assert_eq!(app.jump_mark(), 0);
+        send(&mut app, &[Message::Down, Message::Choose]);
+        assert_eq!(app.screen(), Screen::Question);
+        assert_eq!(app.walk().answers().len(), 1);
+        assert_eq!(
+            app.asking().unwrap().question,
+            tree.question_ix("age").unwrap()
+        );
+        assert_eq!(app.selected(), Some(1));
+        // Enter twice gives back the same answers, one key each.
+        send(&mut app, &[Message::Choose, Message::Choose]);
+        assert_eq!(app.walk().answers().len(), 3);
+        // A digit jumps too; a number past the answers does nothing.
+        send(&mut app, &[Message::OpenJump, Message::JumpTo(7)]);
+        assert_eq!(app.walk().answers().len(), 3);
+        send(&mut app, &[Message::JumpTo(2)]);
+        assert_eq!(
+            app.asking().unwrap().question,
+            tree.question_ix("who").unwrap()
+        );
+        assert_eq!(app.walk().answers().len(), 2);
+    }
+
+    #[test]
+    fn the_answers_list_needs_an_answer_and_is_not_offered_on_the_safety_screen_raised() {
+        let (tree, _) = Tree::load(&Source::builtin()).unwrap();
+        let mut app = App::new(&tree, Theme::plain());
+        send(&mut app, &[Message::OpenJump]);
+        assert_eq!(app.screen(), Screen::Question, "no answers yet");
+        let mut app = at_want(&tree);
+        send(&mut app, &[Message::Concern, Message::OpenJump]);
+        assert_ne!(app.screen(), Screen::Jump);
     }
 
     #[test]

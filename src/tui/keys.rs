@@ -280,6 +280,15 @@ pub static QUESTION_KEYS: &[Binding] = &[
         needs: Needs::NotIntake,
     },
     Binding {
+        keys: &[KeyCode::Char('g')],
+        ctrl: false,
+        label: "go back to…",
+        help: "list your answers so far and go straight back to any of them; each later answer is marked again when its question comes up, for Enter to keep",
+        does: Does::Send(Message::OpenJump),
+        shown: Shown::WithAnswers,
+        needs: Needs::Nothing,
+    },
+    Binding {
         keys: &[KeyCode::Char('!')],
         ctrl: false,
         label: "safety check",
@@ -451,6 +460,56 @@ pub static CONFIRM_KEYS: &[Binding] = &[
     QUIT_NOW,
 ];
 
+/// Keys on the list of answers to go back to.
+pub static JUMP_KEYS: &[Binding] = &[
+    Binding {
+        keys: DIGITS,
+        ctrl: false,
+        label: "go to",
+        help: "go back to the answer with that number",
+        does: Does::Number(Message::JumpTo),
+        shown: Shown::Always,
+        needs: Needs::Nothing,
+    },
+    Binding {
+        keys: &[KeyCode::Up, KeyCode::Char('k')],
+        ctrl: false,
+        label: "move",
+        help: "mark the answer above",
+        does: Does::Send(Message::Up),
+        shown: Shown::Always,
+        needs: Needs::Nothing,
+    },
+    Binding {
+        keys: &[KeyCode::Down, KeyCode::Char('j')],
+        ctrl: false,
+        label: "move",
+        help: "mark the answer below",
+        does: Does::Send(Message::Down),
+        shown: Shown::Always,
+        needs: Needs::Nothing,
+    },
+    Binding {
+        keys: &[KeyCode::Enter, KeyCode::Right, KeyCode::Char('l')],
+        ctrl: false,
+        label: "go back there",
+        help: "go back to the marked answer, to answer its question again",
+        does: Does::Send(Message::Choose),
+        shown: Shown::Always,
+        needs: Needs::Nothing,
+    },
+    Binding {
+        keys: &[KeyCode::Esc, KeyCode::Char('g')],
+        ctrl: false,
+        label: "close",
+        help: "close this list and stay on the question",
+        does: Does::Send(Message::No),
+        shown: Shown::Always,
+        needs: Needs::Nothing,
+    },
+    QUIT_NOW,
+];
+
 /// Keys while the notes box is open; every other key types into it.
 pub static NOTES_KEYS: &[Binding] = &[
     Binding {
@@ -539,6 +598,7 @@ pub fn bindings(screen: &Screen) -> &'static [Binding] {
         Screen::Notes => NOTES_KEYS,
         Screen::Resume => RESUME_KEYS,
         Screen::Record(_) => RECORD_KEYS,
+        Screen::Jump => JUMP_KEYS,
     }
 }
 

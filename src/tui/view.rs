@@ -121,12 +121,14 @@ impl Widget for &App<'_> {
             | Screen::Help
             | Screen::Confirm(_)
             | Screen::Notes
-            | Screen::Record(_) => {
+            | Screen::Record(_)
+            | Screen::Jump => {
                 render_question(self, body, buf);
             }
         }
         match screen {
             Screen::Help => render_help(self, body, buf),
+            Screen::Jump => render_jump(self, body, buf),
             Screen::Confirm(pending) => render_confirm(self, pending, body, buf),
             Screen::Notes => render_notes(self, body, buf),
             Screen::Record(field) => render_field(self, field, body, buf),
@@ -165,7 +167,12 @@ fn footer_lines(app: &App<'_>, table: &[Binding], width: u16) -> Vec<Line<'stati
     let theme = app.theme();
     let answered = !app.walk().answers().is_empty();
     let asking = app.asking();
-    let choices = asking.as_ref().map_or(0, |a| a.offered.len());
+    // On the list of answers to go back to, the digits go to answers, not to choices.
+    let choices = if app.screen() == Screen::Jump {
+        app.walk().answers().len()
+    } else {
+        asking.as_ref().map_or(0, |a| a.offered.len())
+    };
     let safety = app.tree().safety.map(|s| s.question);
     let past_safety = asking
         .as_ref()
@@ -495,8 +502,13 @@ fn question_layout(app: &App<'_>, width: u16, height: u16, panel: bool) -> Quest
                 }
                 _ => choice.label.as_str(),
             };
+            let earlier = asking.kind == Ask::Question
+                && Some(asking.question) != app.tree().safety.map(|s| s.question)
+                && app.walk().remembered(asking.question) == Some(c);
             let label = if chosen.contains(&c) {
                 format!("{label} (already chosen)")
+            } else if earlier {
+                format!("{label} (your earlier answer: Enter keeps it)")
             } else {
                 label.to_owned()
             };
@@ -536,9 +548,7 @@ fn question_layout(app: &App<'_>, width: u16, height: u16, panel: bool) -> Quest
         header.extend(text);
         header.extend(hint);
         header.push(Line::default());
-    } else if spaced_header - 2 + option_lines <= height || spaced_header - 2 <= height / 2 {
-        // The answers scroll under the question when they do not all fit, and staff guidance
-        // stays beside the question while it takes no more than half the height.
+    } else if spaced_header - 2 + option_lines <= height {
         header.extend(asked);
         header.extend(text);
         header.extend(hint);
@@ -966,6 +976,55 @@ fn render_help(app: &App<'_>, body: Rect, buf: &mut Buffer) {
         .render(inner_of(popup), buf);
 }
 
+/// The answers so far, numbered, over the question: the marked one is where `Enter` goes back to.
+/// It fills the screen at any size, so going straight back works where the answers panel is
+/// hidden too.
+fn render_jump(app: &App<'_>, body: Rect, buf: &mut Buffer) {
+    let theme = app.theme();
+    let tree = app.tree();
+    let popup = centered(body, body.width.saturating_sub(4).min(76), body.height);
+    let inner = inner_of(popup);
+    let mut lines = Vec::new();
+    let mut marked_at = (0, 0);
+    for (i, answer) in app.walk().answers().iter().enumerate() {
+        let question = &tree.questions[answer.question];
+        let choice = &question.choices[answer.choice];
+        let marked = i == app.jump_mark();
+        // The mark is a pointer and bold, never colour alone.
+        let first = format!("{} {}. ", if marked { "▶" } else { " " }, i + 1);
+        let rest = " ".repeat(first.chars().count());
+        let style = if marked { theme.strong() } else { Style::new() };
+        let start = lines.len();
+        lines.extend(wrap(
+            question.wording(app.features().intake),
+            inner.width,
+            &first,
+            &rest,
+            style,
+        ));
+        lines.extend(wrap(
+            &format!("→ {}", choice.label),
+            inner.width,
+            &rest,
+            &format!("{rest}  "),
+            style,
+        ));
+        if marked {
+            marked_at = (start, lines.len());
+        }
+    }
+    // Scrolled just enough for the marked answer to be seen whole.
+    let height = usize::from(inner.height);
+    let scroll = marked_at.1.saturating_sub(height).min(marked_at.0);
+    Clear.render(popup, buf);
+    framed()
+        .title(Line::styled(" Go back to which question? ", theme.title()))
+        .render(popup, buf);
+    Paragraph::new(lines)
+        .scroll((len_u16(scroll), 0))
+        .render(inner, buf);
+}
+
 fn render_confirm(app: &App<'_>, pending: Pending, area: Rect, buf: &mut Buffer) {
     let theme = app.theme();
     let features = app.features();
@@ -1317,6 +1376,38 @@ steps = ["Call or text 988 now."]
         let text = screen(&app, 80, 24);
         assert!(text.contains("▶ 2. Yes"), "{text}");
         assert!(text.contains("  1. No, or I am not sure"), "{text}");
+    }
+
+    #[test]
+    fn the_answers_to_go_back_to_show_on_a_narrow_screen_and_an_earlier_answer_says_so() {
+        let (tree, _) = Tree::load(&Source::builtin()).unwrap();
+        let mut app = App::new(&tree, Theme::plain());
+        let none = tree.safety.unwrap().none;
+        for message in [
+            Message::Pick(none),
+            Message::Pick(1),
+            Message::Pick(0),
+            Message::OpenJump,
+            Message::Up,
+        ] {
+            update(&mut app, message);
+        }
+        let text = screen(&app, 60, 24);
+        assert!(text.contains("Go back to which question?"), "{text}");
+        assert!(text.contains("▶ 2. How old are you?"), "{text}");
+        assert!(text.contains("  3. "), "{text}");
+        // Going there marks the earlier answer, and says it is the earlier one.
+        update(&mut app, Message::Choose);
+        let text = screen(&app, 60, 24);
+        assert!(
+            text.contains("▶ 2. 18 or older (your earlier answer:"),
+            "{text}"
+        );
+        for (width, height) in [(0, 0), (1, 1), (20, 5), (60, 8)] {
+            update(&mut app, Message::OpenJump);
+            screen(&app, width, height);
+            update(&mut app, Message::No);
+        }
     }
 
     #[test]
