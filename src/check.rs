@@ -350,6 +350,13 @@ fn check_scenarios(tree: &Tree, stats: &mut Stats, diagnostics: &mut Vec<Diagnos
                     ),
                 ));
             }
+            Err(NoRecommendation::NoWinner) => diagnostics.push(Diagnostic::error(
+                scenario.expect_span.clone(),
+                format!(
+                    "scenario '{}' expects '{}' but its answers favour no outcome: nothing scores above zero and the tree has no fallback; give one of its answers a positive score, or set 'fallback' in [tree]",
+                    scenario.name, scenario.expect
+                ),
+            )),
             Err(problem) => diagnostics.push(Diagnostic::error(
                 scenario.expect_span.clone(),
                 format!(
@@ -398,8 +405,9 @@ fn check_scenarios(tree: &Tree, stats: &mut Stats, diagnostics: &mut Vec<Diagnos
     }
 }
 
-/// The one-line summary printed after the diagnostics.
-pub fn summary(checked: &Checked, report: &Report) -> String {
+/// The one-line summary printed after the diagnostics; `what` names the tree in words
+/// ([`Source::describe`]).
+pub fn summary(checked: &Checked, report: &Report, what: &str) -> String {
     let s = &checked.stats;
     let verdict = match (report.errors(), report.warnings()) {
         (0, 0) => "no problems".to_owned(),
@@ -407,8 +415,7 @@ pub fn summary(checked: &Checked, report: &Report) -> String {
     };
     if checked.tree.is_none() {
         return format!(
-            "{}: {verdict}; paths and scenarios are checked once these are fixed",
-            report.file
+            "Checked {what}: {verdict}; paths and scenarios are checked once these are fixed"
         );
     }
     let paths = if s.paths_complete {
@@ -421,8 +428,7 @@ pub fn summary(checked: &Checked, report: &Report) -> String {
         )
     };
     format!(
-        "{}: {verdict}; {} questions, {} outcomes, {paths}; {} of {} scenario(s) pass, covering {} of {} options and {} of {} outcomes",
-        report.file,
+        "Checked {what}: {verdict}; {} questions, {} outcomes, {paths}; {} of {} scenario(s) pass, covering {} of {} options and {} of {} outcomes",
         s.questions,
         s.outcomes,
         s.scenarios_passed,

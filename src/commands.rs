@@ -208,8 +208,15 @@ fn check_command(
     max_paths: usize,
 ) -> Result<ExitCode, Failure> {
     let source = read_tree_source(path)?;
-    let checked = check::check(&source, max_paths);
+    let mut checked = check::check(&source, max_paths);
+    if source.is_builtin()
+        && let Some(warning) = differing_local_tree(Path::new(BUILTIN_FILE_NAME))
+    {
+        checked.diagnostics.push(warning);
+    }
     let report = checked.report(&source);
+    let version = checked.tree.as_ref().map(|t| t.version.as_str());
+    let what = source.describe(version);
     let failed = report.errors() > 0 || (strict && report.warnings() > 0);
     let code = if failed {
         ExitCode::from(1)
@@ -217,10 +224,14 @@ fn check_command(
         ExitCode::SUCCESS
     };
     let text = match format {
-        CheckFormat::Text => format!("{report}{}\n", check::summary(&checked, &report)),
+        CheckFormat::Text => format!("{report}{}\n", check::summary(&checked, &report, &what)),
         CheckFormat::Json => {
             let json = serde_json::json!({
+                "checked": what,
                 "file": report.file,
+                "builtin": source.is_builtin(),
+                "version": version,
+                "sha256": source.sha256(),
                 "errors": report.errors(),
                 "warnings": report.warnings(),
                 "diagnostics": report.items,
@@ -239,6 +250,30 @@ fn check_command(
     emit_with(&text, form, code)
 }
 
+/// The file a clinician edits, which `check` with no file might be mistaken for checking.
+const BUILTIN_FILE_NAME: &str = "questions.toml";
+
+/// A warning when `path` (a `questions.toml` in the current folder) differs from the built-in
+/// tree, which is what was checked: a broken copy there must not look checked.
+fn differing_local_tree(path: &Path) -> Option<Diagnostic> {
+    let shown = path.display();
+    let message = match crate::files::read(
+        path,
+        crate::files::SOURCE_LIMIT,
+        crate::files::Links::Follow,
+    ) {
+        Ok(bytes) if bytes == crate::source::BUILTIN_TREE.as_bytes() => return None,
+        Ok(_) => format!(
+            "this checked the built-in tree, not the file '{shown}' in the current folder, which differs from it; to check that file, run 'groupfit check {shown}'"
+        ),
+        Err(e) if e.not_found() => return None,
+        Err(e) => format!(
+            "this checked the built-in tree; the file '{shown}' in the current folder could not be read ({e}); to check it, run 'groupfit check {shown}'"
+        ),
+    };
+    Some(Diagnostic::warning(None, message))
+}
+
 fn paths_command(
     path: Option<&Path>,
     format: PathsFormat,
@@ -251,10 +286,11 @@ fn paths_command(
         Err(diagnostics) => return Err(refused(&source, &diagnostics)),
     };
     let listing = paths::list(&tree, max_paths);
+    let what = source.describe(Some(&tree.version));
     let (text, form) = match format {
-        PathsFormat::Table => (listing.to_table(&tree), Form::Text),
-        PathsFormat::Markdown => (listing.to_markdown(&tree), Form::Markdown),
-        PathsFormat::Json => (format!("{}\n", listing.to_json(&tree)), Form::Json),
+        PathsFormat::Table => (listing.to_table(&tree, &what), Form::Text),
+        PathsFormat::Markdown => (listing.to_markdown(&tree, &what), Form::Markdown),
+        PathsFormat::Json => (format!("{}\n", listing.to_json(&tree, &what)), Form::Json),
     };
     emit(&text, form)
 }

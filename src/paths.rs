@@ -3,7 +3,6 @@
 
 use serde::Serialize;
 
-use crate::explain::short_hash;
 use crate::tree::{Step, Tree};
 use crate::walk::{Answer, Position, Recommendation, Walk};
 
@@ -153,6 +152,10 @@ pub fn list(tree: &Tree, max: usize) -> Listing {
 
 #[derive(Serialize)]
 struct JsonListing<'a> {
+    /// The tree in words: "the built-in tree, version 2026.12" or the file and its version.
+    tree: &'a str,
+    version: &'a str,
+    sha256: &'a str,
     total: u64,
     complete: bool,
     paths: Vec<JsonPath<'a>>,
@@ -190,8 +193,9 @@ impl Listing {
         }
     }
 
-    /// A plain table: number, outcome, and the answers as `question=option`.
-    pub fn to_table(&self, tree: &Tree) -> String {
+    /// A plain table: number, outcome, and the answers as `question=option`; `what` names the
+    /// tree in words under it.
+    pub fn to_table(&self, tree: &Tree, what: &str) -> String {
         let width = tree
             .outcomes
             .iter()
@@ -222,18 +226,21 @@ impl Listing {
                 answers.join(" ")
             ));
         }
-        out.push_str(&self.footer());
-        out.push('\n');
+        out.push_str(&format!(
+            "{} of {what} (SHA-256 {})\n",
+            self.footer(),
+            tree.sha256
+        ));
         out
     }
 
-    /// Markdown for clinical sign-off: every path in words, with a line to sign.
-    pub fn to_markdown(&self, tree: &Tree) -> String {
+    /// Markdown: every path in words, for a machine or a search; `groupfit review` is the
+    /// document to sign. The line to sign appears only when every path is listed.
+    pub fn to_markdown(&self, tree: &Tree, what: &str) -> String {
         let mut out = format!(
-            "# {} — every path, for sign-off\n\nVersion {}, tree {}. {}.\n\n| # | Answers | Recommendation |\n| ---: | --- | --- |\n",
+            "# {} — every path\n\nThe tree: {what}, SHA-256 `{}`. {}.\n\n| # | Answers | Recommendation |\n| ---: | --- | --- |\n",
             tree.title,
-            tree.version,
-            short_hash(&tree.sha256),
+            tree.sha256,
             self.footer()
         );
         for (n, path) in self.paths.iter().enumerate() {
@@ -246,7 +253,7 @@ impl Listing {
                 })
                 .collect();
             let outcome = path.recommendation.as_ref().map_or_else(
-                || "**no outcome** (run groupfit check)".to_owned(),
+                || "**no outcome**: nothing scores above zero".to_owned(),
                 |r| {
                     let name = cell(&tree.outcomes[r.outcome].name);
                     if r.tie { format!("{name} (tie)") } else { name }
@@ -258,13 +265,21 @@ impl Listing {
                 answers.join("<br>")
             ));
         }
-        out.push_str("\nReviewed by: ____________________  Date: ____________\n");
+        if self.complete {
+            out.push_str("\nReviewed by: ____________________  Date: ____________\n");
+        } else {
+            out.push_str("\nThis listing is not complete, so it cannot be signed off.\n");
+        }
         out
     }
 
-    /// The JSON wire format: `{ total, complete, paths: [ { answers, outcome, tie } ] }`.
-    pub fn to_json(&self, tree: &Tree) -> String {
+    /// The JSON wire format: `{ tree, version, sha256, total, complete, paths: [ { answers,
+    /// outcome, tie } ] }`.
+    pub fn to_json(&self, tree: &Tree, what: &str) -> String {
         let listing = JsonListing {
+            tree: what,
+            version: &tree.version,
+            sha256: &tree.sha256,
             total: self.total,
             complete: self.complete,
             paths: self

@@ -9,12 +9,16 @@ use crate::files::{self, FileError, Links};
 /// The built-in tree, compiled in so that groupfit works from any directory.
 pub const BUILTIN_TREE: &str = include_str!("../questions.toml");
 
+/// The name the built-in tree goes by in messages.
+pub const BUILTIN_NAME: &str = "(built-in) questions.toml";
+
 /// A file's text with the name used in messages.
 #[derive(Debug, Clone)]
 pub struct Source {
     name: String,
     text: String,
     line_starts: Vec<usize>,
+    builtin: bool,
 }
 
 /// Why a file could not be read as text.
@@ -42,12 +46,36 @@ impl Source {
             name: name.into(),
             text,
             line_starts,
+            builtin: false,
         }
     }
 
-    /// The tree compiled into the binary.
+    /// The tree compiled into the binary, named so that no message mistakes it for a file called
+    /// `questions.toml` in the current folder.
     pub fn builtin() -> Self {
-        Self::new("questions.toml", BUILTIN_TREE.to_owned())
+        Self {
+            builtin: true,
+            ..Self::new(BUILTIN_NAME, BUILTIN_TREE.to_owned())
+        }
+    }
+
+    /// Whether this is the tree compiled into the binary rather than a file.
+    pub fn is_builtin(&self) -> bool {
+        self.builtin
+    }
+
+    /// The tree in words, as every command that uses one names it: "the built-in tree, version
+    /// 2026.12" or "my-tree.toml, version 3".
+    pub fn describe(&self, version: Option<&str>) -> String {
+        let what = if self.builtin {
+            "the built-in tree".to_owned()
+        } else {
+            self.name.clone()
+        };
+        match version {
+            Some(version) => format!("{what}, version {version}"),
+            None => what,
+        }
     }
 
     /// Reads a file, refusing anything that is not UTF-8 with the position of the first bad byte,

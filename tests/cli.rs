@@ -1637,3 +1637,105 @@ fn phone_numbers_are_never_broken_across_lines() {
         }
     }
 }
+
+#[test]
+fn check_with_no_file_names_the_built_in_tree_and_warns_of_a_differing_local_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    // No questions.toml here: the built-in tree is checked, and said to be.
+    let output = groupfit()
+        .current_dir(dir.path())
+        .args(["check", "--strict"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.contains("Checked the built-in tree, version "),
+        "{stdout}"
+    );
+    assert!(stdout.contains("no problems"), "{stdout}");
+
+    // A broken copy in the folder is not silently passed over.
+    fs::write(dir.path().join("questions.toml"), "[tree\n").unwrap();
+    let output = groupfit()
+        .current_dir(dir.path())
+        .arg("check")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "only a warning without --strict");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.contains("warning: this checked the built-in tree, not the file 'questions.toml'"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("run 'groupfit check questions.toml'"),
+        "{stdout}"
+    );
+    groupfit()
+        .current_dir(dir.path())
+        .args(["check", "--strict"])
+        .assert()
+        .code(1);
+    let output = groupfit()
+        .current_dir(dir.path())
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["builtin"], true);
+    assert!(
+        json["checked"]
+            .as_str()
+            .unwrap()
+            .starts_with("the built-in tree, version ")
+    );
+    assert_ne!(json["file"], "questions.toml");
+    assert_eq!(json["warnings"], 1);
+
+    // An identical copy is the built-in tree: nothing to warn of.
+    fs::write(
+        dir.path().join("questions.toml"),
+        groupfit::source::BUILTIN_TREE,
+    )
+    .unwrap();
+    groupfit()
+        .current_dir(dir.path())
+        .args(["check", "--strict"])
+        .assert()
+        .success();
+
+    // A named file is named.
+    groupfit()
+        .current_dir(dir.path())
+        .args(["check", "questions.toml"])
+        .assert()
+        .stdout(contains("Checked questions.toml, version "));
+}
+
+#[test]
+fn paths_names_the_tree_and_offers_no_signature_when_cut_short() {
+    let tree = fixture("valid/fallback_and_routes.toml");
+    let output = groupfit()
+        .args(["paths", &tree, "--format", "markdown", "--max-paths", "1"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(!text.contains("Reviewed by"), "{text}");
+    assert!(text.contains("cannot be signed off"), "{text}");
+    let json: serde_json::Value = serde_json::from_slice(
+        &groupfit()
+            .args(["paths", "--format", "json", "--max-paths", "1"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert!(
+        json["tree"]
+            .as_str()
+            .unwrap()
+            .starts_with("the built-in tree")
+    );
+    assert_eq!(json["sha256"].as_str().unwrap().len(), 64);
+}
