@@ -129,6 +129,12 @@ pub enum Command {
 
     /// Print the man page (roff) to standard output.
     Man,
+
+    /// Print a JSON Schema of the tree format, so an editor can complete keys and flag typos.
+    ///
+    /// For taplo-based editors (VS Code's Even Better TOML, Helix, Neovim), save it and put
+    /// `#:schema ./groupfit.schema.json` on the first line of the tree.
+    Schema,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

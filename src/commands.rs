@@ -100,6 +100,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Failure> {
             clap_complete::generate(shell, &mut Cli::command(), "groupfit", &mut out);
             emit(&String::from_utf8_lossy(&out), Form::Exact)
         }
+        Some(Command::Schema) => emit(&crate::schema::to_json(), Form::Json),
         Some(Command::Man) => {
             let mut out = Vec::new();
             clap_mangen::Man::new(Cli::command())

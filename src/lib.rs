@@ -13,6 +13,7 @@ pub mod files;
 pub mod paths;
 pub mod plain;
 pub mod possible;
+pub mod schema;
 pub mod session;
 pub mod source;
 pub mod tree;

@@ -12,6 +12,7 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use toml::Spanned;
@@ -22,22 +23,40 @@ use crate::diagnostic::{Diagnostic, did_you_mean};
 
 pub type Text = Spanned<String>;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawTreeHeader {
+    /// The title, shown at the top of every result.
+    #[schemars(with = "String")]
     pub title: Text,
+    /// Stamped on every result; change it whenever you change the tree.
+    #[schemars(with = "String")]
     pub version: Text,
+    /// The id of the first question.
+    #[schemars(with = "String")]
     pub start: Text,
+    /// Closes every group recommendation.
+    #[schemars(with = "String")]
     pub disclaimer: Text,
+    /// The outcome recommended when no outcome scores above zero.
+    #[schemars(with = "Option<String>")]
     pub fallback: Option<Text>,
+    /// The id of the safety screen: the first question, whose every answer but one ends at an urgent outcome.
+    #[schemars(with = "Option<String>")]
     pub safety: Option<Text>,
+    /// One sentence on what "provisional" means, shown under every group recommendation.
+    #[schemars(with = "Option<String>")]
     pub provisional: Option<Text>,
+    /// The line every urgent result closes with, in place of the disclaimer.
+    #[schemars(with = "Option<String>")]
     pub urgent_closing: Option<Text>,
+    /// Ask every question, even one whose answer can no longer matter.
+    #[schemars(with = "Option<bool>")]
     pub ask_all: Option<Spanned<bool>>,
 }
 
 impl RawTreeHeader {
-    const KEYS: &[&str] = &[
+    pub(crate) const KEYS: &[&str] = &[
         "title",
         "version",
         "start",
@@ -48,20 +67,38 @@ impl RawTreeHeader {
         "urgent_closing",
         "ask_all",
     ];
-    const REQUIRED: &[&str] = &["title", "version", "start", "disclaimer"];
+    pub(crate) const REQUIRED: &[&str] = &["title", "version", "start", "disclaimer"];
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawQuestion {
+    /// Letters, digits, _ and - only; unique among the questions.
+    #[schemars(with = "String")]
     pub id: Text,
+    /// The question as the person reads it.
+    #[schemars(with = "String")]
     pub text: Text,
+    /// Third-person wording for intake staff to read aloud.
+    #[schemars(with = "Option<String>")]
     pub intake: Option<Text>,
+    /// Shown when the person presses ?.
+    #[schemars(with = "Option<String>")]
     pub help: Option<Text>,
+    /// Shown to intake staff only.
+    #[schemars(with = "Option<String>")]
     pub guidance: Option<Text>,
+    /// Neutral wording for the case record.
+    #[schemars(with = "Option<String>")]
     pub record: Option<Text>,
+    /// Safety screen only: the follow-up asked after a danger ("Is anything else on this list also true?").
+    #[schemars(with = "Option<String>")]
     pub also: Option<Text>,
+    /// Safety screen only: the follow-up as staff read it aloud.
+    #[schemars(with = "Option<String>")]
     pub also_intake: Option<Text>,
+    /// Safety screen only: the answer that says nothing else applies.
+    #[schemars(with = "Option<String>")]
     pub also_none: Option<Text>,
     /// Filled from the `[[question.option]]` tables, which are read one by one.
     #[serde(skip)]
@@ -77,7 +114,7 @@ pub struct RawQuestion {
 }
 
 impl RawQuestion {
-    const KEYS: &[&str] = &[
+    pub(crate) const KEYS: &[&str] = &[
         "id",
         "text",
         "intake",
@@ -89,31 +126,54 @@ impl RawQuestion {
         "also_none",
         "option",
     ];
-    const REQUIRED: &[&str] = &["id", "text"];
+    pub(crate) const REQUIRED: &[&str] = &["id", "text"];
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawOption {
+    /// Letters, digits, _ and - only; unique within its question.
+    #[schemars(with = "String")]
     pub id: Text,
+    /// The answer as the person reads it.
+    #[schemars(with = "String")]
     pub label: Text,
+    /// The id of the question this answer goes on to.
+    #[schemars(with = "Option<String>")]
     pub next: Option<Text>,
+    /// The id of the outcome this answer ends at (never with next).
+    #[schemars(with = "Option<String>")]
     pub outcome: Option<Text>,
+    /// Points this answer adds to outcomes, as { outcome-id = points }.
     pub score: Option<Scores>,
+    /// Why this answer favours the outcomes it scores for, shown under "Why this fits".
+    #[schemars(with = "Option<String>")]
     pub reason: Option<Text>,
+    /// Shown under "Keep in mind" when an outcome this answer scores against is recommended.
+    #[schemars(with = "Option<String>")]
     pub caveat: Option<Text>,
+    /// Always shown under "Keep in mind" when this answer is given.
+    #[schemars(with = "Option<String>")]
     pub note: Option<Text>,
+    /// The answer in third person, for intake staff and the case record.
+    #[schemars(with = "Option<String>")]
     pub intake_label: Option<Text>,
+    /// What choosing this answer would mean, as in "If <change>, a therapy group would fit better".
+    #[schemars(with = "Option<String>")]
     pub change: Option<Text>,
+    /// Where to look, by outcome id, shown under Next steps when that outcome is recommended.
     pub where_to_look: Option<Looks>,
+    /// What to keep in mind, by outcome id, when that outcome is recommended.
     pub keep_in_mind: Option<Looks>,
+    /// Safety screen only: this answer ends the screen at once, with no follow-up.
+    #[schemars(with = "Option<bool>")]
     pub alone: Option<Spanned<bool>>,
     #[serde(skip)]
     pub span: Range<usize>,
 }
 
 impl RawOption {
-    const KEYS: &[&str] = &[
+    pub(crate) const KEYS: &[&str] = &[
         "id",
         "label",
         "next",
@@ -128,30 +188,45 @@ impl RawOption {
         "keep_in_mind",
         "alone",
     ];
-    const REQUIRED: &[&str] = &["id", "label"];
+    pub(crate) const REQUIRED: &[&str] = &["id", "label"];
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawOutcome {
+    /// Letters, digits, _ and - only; unique among the outcomes.
+    #[schemars(with = "String")]
     pub id: Text,
+    /// The heading of the result, in plain words.
+    #[schemars(with = "String")]
     pub name: Text,
+    /// Recommends no group: crisis help, never called provisional.
     #[serde(default)]
     pub urgent: bool,
+    /// What this result means, in a sentence or two.
+    #[schemars(with = "String")]
     pub summary: Text,
+    /// What joining such a group asks of you, one line each.
     #[serde(default)]
     pub expect: Vec<String>,
+    /// What to do next (for an urgent outcome, shown as "After that").
+    #[schemars(with = "Option<String>")]
     pub next_steps: Option<Text>,
+    /// Shown to intake staff only: what to do on the call.
+    #[schemars(with = "Option<String>")]
     pub guidance: Option<Text>,
+    /// Urgent outcomes: what to do now, as numbered steps.
     #[serde(default)]
     pub steps: Vec<String>,
+    /// Urgent outcomes: what happens when you call.
+    #[schemars(with = "Option<String>")]
     pub when_you_call: Option<Text>,
     #[serde(skip)]
     pub span: Range<usize>,
 }
 
 impl RawOutcome {
-    const KEYS: &[&str] = &[
+    pub(crate) const KEYS: &[&str] = &[
         "id",
         "name",
         "urgent",
@@ -162,22 +237,28 @@ impl RawOutcome {
         "steps",
         "when_you_call",
     ];
-    const REQUIRED: &[&str] = &["id", "name", "summary"];
+    pub(crate) const REQUIRED: &[&str] = &["id", "name", "summary"];
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawScenario {
+    /// What the case is, in words.
+    #[schemars(with = "String")]
     pub name: Text,
+    /// An answer for every question the walk reaches, as { question-id = "option-id" }; the safety screen may take a list of dangers.
+    #[schemars(with = "BTreeMap<String, ScenarioAnswer>")]
     pub answers: Spanned<BTreeMap<Text, Spanned<ScenarioAnswer>>>,
+    /// The id of the outcome these answers must lead to.
+    #[schemars(with = "String")]
     pub expect: Text,
     #[serde(skip)]
     pub span: Range<usize>,
 }
 
 impl RawScenario {
-    const KEYS: &[&str] = &["name", "answers", "expect"];
-    const REQUIRED: &[&str] = &["name", "answers", "expect"];
+    pub(crate) const KEYS: &[&str] = &["name", "answers", "expect"];
+    pub(crate) const REQUIRED: &[&str] = &["name", "answers", "expect"];
 }
 
 /// The points of a `score = { outcome = points }` table, in the order of the outcome ids (as a
@@ -293,6 +374,52 @@ impl<'de> Deserialize<'de> for ScenarioAnswer {
     }
 }
 
+/// In the schema, a `score` is a table of whole numbers by outcome id.
+impl JsonSchema for Scores {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Scores".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "Points by outcome id, such as { support = 2, therapy = -1 }.",
+            "type": "object",
+            "additionalProperties": { "type": "integer" }
+        })
+    }
+}
+
+/// In the schema, `where_to_look` and `keep_in_mind` are tables of text by outcome id.
+impl JsonSchema for Looks {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ByOutcome".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "Text by outcome id, such as { support = \"...\" }.",
+            "type": "object",
+            "additionalProperties": { "type": "string" }
+        })
+    }
+}
+
+impl JsonSchema for ScenarioAnswer {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ScenarioAnswer".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "An option id, or for the safety screen a list of every danger that applies.",
+            "anyOf": [
+                { "type": "string" },
+                { "type": "array", "items": { "type": "string" } }
+            ]
+        })
+    }
+}
+
 /// Everything read from one file; `None`/missing parts were reported in `diagnostics`.
 #[derive(Debug, Default)]
 pub struct RawDocument {
@@ -304,7 +431,7 @@ pub struct RawDocument {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-const TOP_KEYS: &[&str] = &["tree", "question", "outcome", "scenario"];
+pub(crate) const TOP_KEYS: &[&str] = &["tree", "question", "outcome", "scenario"];
 
 /// One top-level entry of the file, read on its own, with the problems found in it.
 ///
