@@ -108,6 +108,21 @@ pub enum Command {
         max_paths: usize,
     },
 
+    /// Draw the tree as a picture: Mermaid (shown by GitHub and GitLab Markdown) or Graphviz DOT.
+    ///
+    /// Questions are boxes, options labelled arrows with what they score, outcomes end boxes;
+    /// urgent outcomes are a different shape and say URGENT. Render DOT with `dot -Tsvg`.
+    Graph {
+        /// The tree (default: --questions, else the built-in tree).
+        file: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+        format: GraphFormat,
+        /// Draw only the questions at most this many steps from the first; deeper ones are shown
+        /// as stubs, so a large tree stays readable.
+        #[arg(long, value_name = "N")]
+        depth: Option<usize>,
+    },
+
     /// Give the recommendation for answers supplied on the command line or in a file.
     #[command(group(ArgGroup::new("given").required(true).args(["answers", "answer"])))]
     Answer {
@@ -148,6 +163,12 @@ pub enum PathsFormat {
     Table,
     Markdown,
     Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    Mermaid,
+    Dot,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -12,9 +12,10 @@ use clap::{CommandFactory, Parser as _};
 
 use crate::answers::{self, GivenAnswer};
 use crate::check::{self, DEFAULT_MAX_PATHS};
-use crate::cli::{AnswerFormat, CheckFormat, Cli, Command, PathsFormat, RunArgs};
+use crate::cli::{AnswerFormat, CheckFormat, Cli, Command, GraphFormat, PathsFormat, RunArgs};
 use crate::diagnostic::{Diagnostic, Report};
 use crate::explain::{self, Explanation, short_hash};
+use crate::graph;
 use crate::paths;
 use crate::plain;
 use crate::session::{self, Keeper, Store};
@@ -90,6 +91,11 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Failure> {
             format,
             max_paths,
         }) => paths_command(file.as_deref().or(questions), format, max_paths),
+        Some(Command::Graph {
+            file,
+            format,
+            depth,
+        }) => graph_command(file.as_deref().or(questions), format, depth),
         Some(Command::Answer {
             answers,
             answer,
@@ -294,6 +300,25 @@ fn paths_command(
         PathsFormat::Json => (format!("{}\n", listing.to_json(&tree, &what)), Form::Json),
     };
     emit(&text, form)
+}
+
+fn graph_command(
+    path: Option<&Path>,
+    format: GraphFormat,
+    depth: Option<usize>,
+) -> Result<ExitCode, Failure> {
+    let source = read_tree_source(path)?;
+    // A picture helps to find a tree's path problems, so only its structure must hold.
+    let tree = match Tree::load(&source) {
+        Ok((tree, _)) => tree,
+        Err(diagnostics) => return Err(refused(&source, &diagnostics)),
+    };
+    let format = match format {
+        GraphFormat::Mermaid => graph::Format::Mermaid,
+        GraphFormat::Dot => graph::Format::Dot,
+    };
+    let what = source.describe(Some(&tree.version));
+    emit(&graph::render(&tree, format, depth, &what), Form::Markdown)
 }
 
 fn refused(source: &Source, diagnostics: &[Diagnostic]) -> Failure {

@@ -10,6 +10,7 @@ pub mod commands;
 pub mod diagnostic;
 pub mod explain;
 pub mod files;
+pub mod graph;
 pub mod paths;
 pub mod plain;
 pub mod possible;

@@ -1739,3 +1739,81 @@ fn paths_names_the_tree_and_offers_no_signature_when_cut_short() {
     );
     assert_eq!(json["sha256"].as_str().unwrap().len(), 64);
 }
+
+fn graph_of(tree: &str, extra: &[&str]) -> String {
+    let output = groupfit()
+        .arg("graph")
+        .arg(tree)
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// Node ids declared in a DOT picture, and the arrows between them, read back line by line.
+fn read_dot(text: &str) -> (Vec<String>, Vec<(String, String)>) {
+    let body = text
+        .trim_end()
+        .strip_prefix("digraph tree {\n")
+        .and_then(|t| t.strip_suffix('}'))
+        .expect("one digraph");
+    let mut nodes = Vec::new();
+    let mut arrows = Vec::new();
+    for line in body.lines().map(str::trim).filter(|l| !l.starts_with("//")) {
+        assert!(line.ends_with(';'), "{line}");
+        let head = line.split(" [").next().unwrap().trim_end_matches(';');
+        if let Some((from, to)) = head.split_once(" -> ") {
+            arrows.push((from.to_owned(), to.to_owned()));
+        } else if !head.contains('=') && !["node", "edge"].contains(&head) {
+            nodes.push(head.to_owned());
+        }
+    }
+    (nodes, arrows)
+}
+
+#[test]
+fn graph_draws_every_question_option_and_outcome() {
+    let tree = fixture("valid/fallback_and_routes.toml");
+    let dot = graph_of(&tree, &["--format", "dot"]);
+    let (nodes, arrows) = read_dot(&dot);
+    assert_eq!(nodes, ["q0", "q1", "o0", "o1", "o2", "scores"]);
+    for (from, to) in &arrows {
+        assert!(nodes.contains(from) && nodes.contains(to), "{from} -> {to}");
+    }
+    assert!(
+        arrows.contains(&("q0".into(), "o2".into())),
+        "No ends at crisis"
+    );
+    assert!(dot.contains("o2 [shape=doubleoctagon, style=bold, label=\"URGENT: Get help now"));
+    assert!(dot.contains("label=\"Meh\\nBad (therapy +1)\""), "{dot}");
+
+    let mermaid = graph_of(&tree, &[]);
+    assert!(mermaid.starts_with("flowchart TD\n"));
+    assert!(mermaid.contains("  q0 -->|\"No\"| o2\n"));
+    assert!(mermaid.contains("o2{{\"URGENT: Get help now"));
+    insta::assert_snapshot!(
+        "graph_mermaid",
+        mermaid.replace(&tree, "fallback_and_routes.toml")
+    );
+    insta::assert_snapshot!("graph_dot", dot.replace(&tree, "fallback_and_routes.toml"));
+}
+
+#[test]
+fn graph_depth_keeps_a_large_tree_readable() {
+    let full = graph_of("questions.toml", &["--format", "dot"]);
+    let cut = graph_of("questions.toml", &["--format", "dot", "--depth", "1"]);
+    let (all_nodes, _) = read_dot(&full);
+    let (nodes, arrows) = read_dot(&cut);
+    assert!(
+        nodes.len() < all_nodes.len() / 3,
+        "{} of {}",
+        nodes.len(),
+        all_nodes.len()
+    );
+    for (from, to) in &arrows {
+        assert!(nodes.contains(from) && nodes.contains(to), "{from} -> {to}");
+    }
+    assert!(cut.contains("deeper: not drawn"));
+    assert!(cut.contains("question(s) deeper than --depth are not drawn"));
+}
