@@ -108,6 +108,23 @@ pub enum Command {
         max_paths: usize,
     },
 
+    /// What changed between two versions of a tree, above all which answers now end at a
+    /// different outcome.
+    ///
+    /// Exits 0 when every combination of answers ends where it did (wording may have changed),
+    /// 3 when some now end at a different outcome, 1 when a tree cannot be read.
+    Diff {
+        /// The earlier version (for example the one last signed off).
+        old: PathBuf,
+        /// The version to compare with it.
+        new: PathBuf,
+        #[arg(long, value_enum, default_value_t = AnswerFormat::Text)]
+        format: AnswerFormat,
+        /// Compare at most this many combinations of answers.
+        #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_PATHS)]
+        max_paths: usize,
+    },
+
     /// Draw the tree as a picture: Mermaid (shown by GitHub and GitLab Markdown) or Graphviz DOT.
     ///
     /// Questions are boxes, options labelled arrows with what they score, outcomes end boxes;

@@ -91,6 +91,12 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Failure> {
             format,
             max_paths,
         }) => paths_command(file.as_deref().or(questions), format, max_paths),
+        Some(Command::Diff {
+            old,
+            new,
+            format,
+            max_paths,
+        }) => diff_command(&old, &new, format, max_paths),
         Some(Command::Graph {
             file,
             format,
@@ -300,6 +306,44 @@ fn paths_command(
         PathsFormat::Json => (format!("{}\n", listing.to_json(&tree, &what)), Form::Json),
     };
     emit(&text, form)
+}
+
+/// Exit code of `diff` when some answers now end at a different outcome.
+const OUTCOMES_CHANGED: u8 = 3;
+
+fn diff_command(
+    old: &Path,
+    new: &Path,
+    format: AnswerFormat,
+    max_paths: usize,
+) -> Result<ExitCode, Failure> {
+    let load = |path: &Path| -> Result<(Source, Tree), Failure> {
+        let source = Source::read(path)?;
+        match Tree::load(&source) {
+            Ok((tree, _)) => Ok((source, tree)),
+            Err(diagnostics) => Err(refused(&source, &diagnostics)),
+        }
+    };
+    let (old_source, old_tree) = load(old)?;
+    let (new_source, new_tree) = load(new)?;
+    let diff = crate::diff::compare(
+        &old_tree,
+        &old_source.describe(Some(&old_tree.version)),
+        &new_tree,
+        &new_source.describe(Some(&new_tree.version)),
+        max_paths,
+    );
+    let code = if diff.outcomes_changed() {
+        ExitCode::from(OUTCOMES_CHANGED)
+    } else {
+        ExitCode::SUCCESS
+    };
+    let text = match format {
+        AnswerFormat::Text => diff.to_text(),
+        AnswerFormat::Markdown => diff.to_markdown(),
+        AnswerFormat::Json => format!("{}\n", diff.to_json()),
+    };
+    emit_with(&text, format.into(), code)
 }
 
 fn graph_command(

@@ -1817,3 +1817,66 @@ fn graph_depth_keeps_a_large_tree_readable() {
     assert!(cut.contains("deeper: not drawn"));
     assert!(cut.contains("question(s) deeper than --depth are not drawn"));
 }
+
+fn diff_of(old: &str, new: &str, format: &str) -> (Option<i32>, String) {
+    let output = groupfit()
+        .args(["diff", &fixture(old), &fixture(new), "--format", format])
+        .output()
+        .unwrap();
+    (
+        output.status.code(),
+        String::from_utf8(output.stdout).unwrap(),
+    )
+}
+
+#[test]
+fn diff_counts_answers_that_move_between_outcomes() {
+    let (code, text) = diff_of("diff/old.toml", "diff/moved.toml", "text");
+    assert_eq!(code, Some(3), "an outcome changed: {text}");
+    assert!(
+        text.contains("warning: the content changed but 'version' is still \"2\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("option 'mood.meh' rescored: scored nothing; now therapy +2"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1 combination(s) of answers now end at a different outcome (all 3"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  support → therapy: 1; for example:\n      safe=yes, mood=meh\n"),
+        "{text}"
+    );
+    assert!(text.contains("scenario 'nothing scores' changed"), "{text}");
+
+    let (code, json) = diff_of("diff/old.toml", "diff/moved.toml", "json");
+    assert_eq!(code, Some(3));
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["changed"], 1);
+    assert_eq!(json["complete"], true);
+    assert_eq!(json["version_not_bumped"], true);
+    assert_eq!(json["moved"][0]["from"], "support");
+    assert_eq!(json["moved"][0]["to"], "therapy");
+    assert_eq!(json["moved"][0]["examples"][0][1]["option"], "meh");
+}
+
+#[test]
+fn diff_of_wording_only_changes_no_outcome() {
+    let (code, text) = diff_of("diff/old.toml", "diff/wording.toml", "markdown");
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.contains("No answers end at a different outcome (all 3 combinations"),
+        "{text}"
+    );
+    assert!(text.contains("| question | `mood` | reworded | text was \"How is it?\", now \"How have things been lately?\" |"), "{text}");
+    assert!(
+        text.contains("| option | `mood.meh` | reworded | label was \"Meh\", now \"So-so\" |"),
+        "{text}"
+    );
+    assert!(!text.contains("Warning"), "the version was changed: {text}");
+    let (code, text) = diff_of("diff/old.toml", "diff/old.toml", "text");
+    assert_eq!(code, Some(0));
+    assert!(text.contains("The content is the same."), "{text}");
+}
