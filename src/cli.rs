@@ -108,6 +108,19 @@ pub enum Command {
         max_paths: usize,
     },
 
+    /// A sign-off report a reviewer can read in minutes (Markdown): every question in words, where
+    /// the paths end, the borderline paths, the scenarios and the safety screen's routes.
+    ///
+    /// The signature block appears only when the review is complete: every path visited, no
+    /// errors, every scenario passing.
+    Review {
+        /// The tree (default: --questions, else the built-in tree).
+        file: Option<PathBuf>,
+        /// Visit at most this many paths (the total is always counted).
+        #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_PATHS)]
+        max_paths: usize,
+    },
+
     /// What changed between two versions of a tree, above all which answers now end at a
     /// different outcome.
     ///

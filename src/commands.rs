@@ -91,6 +91,9 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Failure> {
             format,
             max_paths,
         }) => paths_command(file.as_deref().or(questions), format, max_paths),
+        Some(Command::Review { file, max_paths }) => {
+            review_command(file.as_deref().or(questions), max_paths)
+        }
         Some(Command::Diff {
             old,
             new,
@@ -306,6 +309,17 @@ fn paths_command(
         PathsFormat::Json => (format!("{}\n", listing.to_json(&tree, &what)), Form::Json),
     };
     emit(&text, form)
+}
+
+fn review_command(path: Option<&Path>, max_paths: usize) -> Result<ExitCode, Failure> {
+    let source = read_tree_source(path)?;
+    let checked = check::check(&source, max_paths);
+    let Some(tree) = &checked.tree else {
+        return Err(refused(&source, &checked.diagnostics));
+    };
+    let what = source.describe(Some(&tree.version));
+    let text = crate::review::to_markdown(tree, &what, &checked, max_paths);
+    emit(&text, Form::Markdown)
 }
 
 /// Exit code of `diff` when some answers now end at a different outcome.

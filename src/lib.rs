@@ -15,6 +15,7 @@ pub mod graph;
 pub mod paths;
 pub mod plain;
 pub mod possible;
+pub mod review;
 pub mod schema;
 pub mod session;
 pub mod source;

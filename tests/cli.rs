@@ -1880,3 +1880,47 @@ fn diff_of_wording_only_changes_no_outcome() {
     assert_eq!(code, Some(0));
     assert!(text.contains("The content is the same."), "{text}");
 }
+
+#[test]
+fn review_is_a_readable_sign_off_document() {
+    let tree = fixture("valid/fallback_and_routes.toml");
+    let output = groupfit().args(["review", &tree]).output().unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    let sha = groupfit::source::Source::read(Path::new(&tree))
+        .unwrap()
+        .sha256();
+    for words in [
+        "# Sign-off review: Routes",
+        "- Version: **2**",
+        &format!("- SHA-256: `{sha}`"),
+        "| No | **ends: Get help now (urgent)** |",
+        "### `mood`: How is it?",
+        "| Bad | ends; the totals decide | therapy +1 |",
+        "| Support group | 1 | `mood` *Meh* (100%)",
+        "1. **Therapy group** 1 ahead of Support group 0 (lead 1): `safe` *Yes* · `mood` *Bad*",
+        "| nothing scores | Support group | passes |",
+        "Reviewed by: ____",
+    ] {
+        assert!(text.contains(words), "{words:?} in:\n{text}");
+    }
+
+    let cut = groupfit()
+        .args(["review", &tree, "--max-paths", "1"])
+        .output()
+        .unwrap();
+    let cut = String::from_utf8(cut.stdout).unwrap();
+    assert!(cut.contains("**Stopped early:** 1 of 3 paths"), "{cut}");
+    assert!(!cut.contains("Reviewed by"), "{cut}");
+    assert!(cut.contains("not every path was visited"), "{cut}");
+}
+
+#[test]
+fn review_of_a_tree_with_a_failing_scenario_offers_no_signature() {
+    let tree = fixture("invalid/scenario_mismatch.toml");
+    let output = groupfit().args(["review", &tree]).output().unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("**fails**: scenario '"), "{text}");
+    assert!(!text.contains("Reviewed by"), "{text}");
+    assert!(text.contains("cannot be signed off"), "{text}");
+}
