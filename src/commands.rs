@@ -156,7 +156,8 @@ pub fn load_tree(path: Option<&Path>) -> Result<(Source, Tree), Failure> {
                 .collect(),
         };
         return Err(Failure(format!(
-            "{errors_only}{}: the question tree has {} error(s); fix them (run 'groupfit check {}' to see everything) and try again\n",
+            "{}{}: the question tree has {} error(s); fix them (run 'groupfit check {}' to see everything) and try again\n",
+            crate::snippet::render(&errors_only, &source),
             errors_only.file,
             errors_only.errors(),
             errors_only.file
@@ -240,7 +241,11 @@ fn check_command(
         ExitCode::SUCCESS
     };
     let text = match format {
-        CheckFormat::Text => format!("{report}{}\n", check::summary(&checked, &report, &what)),
+        CheckFormat::Text => format!(
+            "{}{}\n",
+            crate::snippet::render(&report, &source),
+            check::summary(&checked, &report, &what)
+        ),
         CheckFormat::Json => {
             let json = serde_json::json!({
                 "checked": what,
@@ -382,7 +387,8 @@ fn graph_command(
 fn refused(source: &Source, diagnostics: &[Diagnostic]) -> Failure {
     let report = Report::new(source, diagnostics);
     Failure(format!(
-        "{report}{}: the question tree has {} error(s); fix them and try again\n",
+        "{}{}: the question tree has {} error(s); fix them and try again\n",
+        crate::snippet::render(&report, source),
         report.file,
         report.errors()
     ))
@@ -417,7 +423,7 @@ fn answer_command(
         None => (pairs, None),
     };
     let located = |diagnostics: &[Diagnostic]| match &answers_source {
-        Some(source) => Report::new(source, diagnostics).to_string(),
+        Some(source) => crate::snippet::render(&Report::new(source, diagnostics), source),
         None => diagnostics.iter().fold(String::new(), |mut out, d| {
             use std::fmt::Write as _;
             let _ = writeln!(out, "{}: {}", d.severity, d.message);
@@ -439,7 +445,10 @@ fn answer_command(
 }
 
 fn refused_answers(source: &Source, diagnostics: &[Diagnostic]) -> Failure {
-    Failure(Report::new(source, diagnostics).to_string())
+    Failure(crate::snippet::render(
+        &Report::new(source, diagnostics),
+        source,
+    ))
 }
 
 /// The explanation in the requested format.

@@ -18,6 +18,7 @@ pub mod possible;
 pub mod review;
 pub mod schema;
 pub mod session;
+pub mod snippet;
 pub mod source;
 pub mod tree;
 pub mod tui;

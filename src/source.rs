@@ -127,6 +127,21 @@ impl Source {
         (line, column + 1)
     }
 
+    /// The text of a 1-based line, without its line break; empty past the end.
+    pub fn line_text(&self, line: usize) -> &str {
+        let Some(&start) = line.checked_sub(1).and_then(|i| self.line_starts.get(i)) else {
+            return "";
+        };
+        let end = self
+            .line_starts
+            .get(line)
+            .map_or(self.text.len(), |&next| next - 1);
+        self.text
+            .get(start..end)
+            .unwrap_or_default()
+            .trim_end_matches('\r')
+    }
+
     /// The file's SHA-256, in lowercase hex, stamped on every result.
     pub fn sha256(&self) -> String {
         let digest = Sha256::digest(self.text.as_bytes());
