@@ -72,7 +72,14 @@ pub fn parse_file(source: &Source) -> Result<AnswersFile, Vec<Diagnostic>> {
 
 fn parse_toml(text: &str) -> Result<AnswersFile, Vec<Diagnostic>> {
     let parsed: TomlAnswers = toml::from_str(text).map_err(|e| {
-        let message = e.message().trim_end().replace('\n', " ").replace('`', "'");
+        let message = e.message().trim_end().replace('\n', " ");
+        if let Some(words) = e
+            .span()
+            .and_then(|span| crate::tree::raw::slip_words(&message, text, span.start))
+        {
+            return vec![Diagnostic::error(e.span(), words)];
+        }
+        let message = message.replace('`', "'");
         vec![Diagnostic::error(
             e.span(),
             format!(

@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use serde::Serialize;
 
 use crate::answers::{GivenAnswer, replay};
-use crate::diagnostic::{Diagnostic, Report, did_you_mean};
+use crate::diagnostic::{Diagnostic, Report};
 use crate::paths;
 use crate::source::Source;
 use crate::tree::{Step, Tree};
@@ -282,10 +282,7 @@ fn check_scenarios(tree: &Tree, stats: &mut Stats, diagnostics: &mut Vec<Diagnos
     let mut covered_outcomes: HashSet<usize> = HashSet::new();
     for scenario in &tree.scenarios {
         let Some(expected) = tree.outcome_ix(&scenario.expect) else {
-            let hint = did_you_mean(
-                &scenario.expect,
-                tree.outcomes.iter().map(|o| o.id.as_str()),
-            );
+            let hint = tree.suggest_outcome(&scenario.expect);
             diagnostics.push(Diagnostic::error(
                 scenario.expect_span.clone(),
                 format!(

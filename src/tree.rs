@@ -163,11 +163,52 @@ pub struct Scenario {
     pub span: Range<usize>,
 }
 
+/// How many ids are listed when no id is close to the one written.
+const LISTED_IDS: usize = 10;
+
+/// "; did you mean 'x'?" when an id is close to `wanted`; otherwise the ids there are ("; the
+/// questions are 'a', 'b' and 'c'"), the first ten and how many more, so a person with no near
+/// match still sees what may be written.
+pub fn hint_or_list(wanted: &str, known: &[&str], plural: &str) -> String {
+    let hint = did_you_mean(wanted, known.iter().copied());
+    if !hint.is_empty() || known.is_empty() {
+        return hint;
+    }
+    let listed: Vec<String> = known
+        .iter()
+        .take(LISTED_IDS)
+        .map(|k| format!("'{k}'"))
+        .collect();
+    let more = known.len().saturating_sub(LISTED_IDS);
+    if more > 0 {
+        format!("; the {plural} are {} and {more} more", listed.join(", "))
+    } else {
+        format!("; the {plural} are {}", listed.join(", "))
+    }
+}
+
 impl Tree {
     /// Reads and validates a tree, returning it with any structural warnings, or every error found.
     pub fn load(source: &Source) -> Result<(Self, Vec<Diagnostic>), Vec<Diagnostic>> {
         let raw = raw::read(source.text());
-        Builder::new(source).build(raw)
+        let misnamed = raw.misnamed.clone();
+        let knock_on = |d: &Diagnostic| {
+            misnamed.iter().any(|&table| {
+                d.message.ends_with(&format!("there is no such {table}"))
+                    || d.message
+                        .contains(&format!("but there is no such {table};"))
+                    || d.message
+                        .starts_with(&format!("the tree has no [[{table}]]"))
+            })
+        };
+        match Builder::new(source).build(raw) {
+            Ok(built) => Ok(built),
+            Err(mut diagnostics) if !misnamed.is_empty() => {
+                diagnostics.retain(|d| !knock_on(d));
+                Err(diagnostics)
+            }
+            Err(diagnostics) => Err(diagnostics),
+        }
     }
 
     pub fn question_ix(&self, id: &str) -> Option<QuestionIx> {
@@ -186,9 +227,16 @@ impl Tree {
             .position(|c| c.id == id)
     }
 
-    /// "; did you mean 'x'?" for a misspelt question id.
+    /// "; did you mean 'x'?" for a misspelt question id, or the ids there are.
     pub fn suggest_question(&self, id: &str) -> String {
-        did_you_mean(id, self.questions.iter().map(|q| q.id.as_str()))
+        let known: Vec<&str> = self.questions.iter().map(|q| q.id.as_str()).collect();
+        hint_or_list(id, &known, "questions")
+    }
+
+    /// "; did you mean 'x'?" for a misspelt outcome id, or the ids there are.
+    pub fn suggest_outcome(&self, id: &str) -> String {
+        let known: Vec<&str> = self.outcomes.iter().map(|o| o.id.as_str()).collect();
+        hint_or_list(id, &known, "outcomes")
     }
 
     /// The longest number of questions still to answer from each question, itself included.
@@ -516,10 +564,8 @@ impl<'s> Builder<'s> {
     ) -> Option<QuestionIx> {
         let found = ids.get(name.get_ref()).copied();
         if found.is_none() {
-            let hint = did_you_mean(
-                name.get_ref(),
-                questions.iter().map(|q| q.id.get_ref().as_str()),
-            );
+            let known: Vec<&str> = questions.iter().map(|q| q.id.get_ref().as_str()).collect();
+            let hint = hint_or_list(name.get_ref(), &known, "questions");
             self.error(
                 name.span(),
                 format!(
@@ -539,21 +585,9 @@ impl<'s> Builder<'s> {
     ) -> Option<OutcomeIx> {
         let found = ids.get(name.get_ref()).copied();
         if found.is_none() {
-            let hint = did_you_mean(name.get_ref(), ids.keys().map(String::as_str));
-            let hint = if hint.is_empty() {
-                let mut known: Vec<&str> = ids.keys().map(String::as_str).collect();
-                known.sort_unstable();
-                format!(
-                    "; the outcomes are {}",
-                    known
-                        .iter()
-                        .map(|k| format!("'{k}'"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            } else {
-                hint
-            };
+            let mut known: Vec<&str> = ids.keys().map(String::as_str).collect();
+            known.sort_unstable();
+            let hint = hint_or_list(name.get_ref(), &known, "outcomes");
             self.error(
                 name.span(),
                 format!(

@@ -1924,3 +1924,46 @@ fn review_of_a_tree_with_a_failing_scenario_offers_no_signature() {
     assert!(!text.contains("Reviewed by"), "{text}");
     assert!(text.contains("cannot be signed off"), "{text}");
 }
+
+#[test]
+fn a_misnamed_table_is_one_error_not_a_cascade() {
+    let output = groupfit()
+        .args(["check", "--format", "json"])
+        .arg(fixture("invalid/misnamed_questions.toml"))
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["errors"], 1, "{json}");
+    assert_eq!(json["warnings"], 0, "{json}");
+}
+
+#[test]
+fn slips_in_an_answers_file_are_put_in_words_with_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    for (text, words) in [
+        (
+            "[answers]\nsafety = none\n",
+            "2:10: error: text must be in double quotes; write safety = \"none\"",
+        ),
+        (
+            "[answers]\nsafety = \u{201c}none\u{201d}\n",
+            "2:10: error: text must be in straight double quotes",
+        ),
+        (
+            "[answers]\nsafety = \"none\"\nsafety = \"none\"\n",
+            "3:1: error: the key 'safety' is written twice",
+        ),
+    ] {
+        let path = dir.path().join("answers.toml");
+        fs::write(&path, text).unwrap();
+        let output = groupfit()
+            .args(["answer", "--answers"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(stderr.contains(words), "{words:?} in {stderr}");
+        assert!(stderr.contains(" | "), "the line is shown: {stderr}");
+    }
+}

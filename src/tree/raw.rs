@@ -429,6 +429,9 @@ pub struct RawDocument {
     pub outcomes: Vec<RawOutcome>,
     pub scenarios: Vec<RawScenario>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Top-level tables written under a misspelt name (`[[questions]]` for `[[question]]`): the
+    /// tables meant are missing, and what follows from that alone is not reported again.
+    pub misnamed: Vec<&'static str>,
 }
 
 pub(crate) const TOP_KEYS: &[&str] = &["tree", "question", "outcome", "scenario"];
@@ -479,6 +482,13 @@ fn collect(
     for error in errors {
         doc.diagnostics.push(syntax_error(error, text));
     }
+    // What the tables' reading says about a value the parser refused ("found floating point
+    // 'NaN'" after `next = none`) is the same slip again, so only the parser's words are kept.
+    let syntax_starts: Vec<usize> = doc
+        .diagnostics
+        .iter()
+        .filter_map(|d| d.span.as_ref().map(|span| span.start))
+        .collect();
 
     // An unknown `[[key]]` may arrive in several batches; it is reported once, where it is first
     // written.
@@ -525,6 +535,13 @@ fn collect(
     // `unreadable_numbers` has said why, so what the tables' reading says about the same value
     // ("integer number overflowed") is left out.
     let without_numbers = |diagnostics: &mut Vec<Diagnostic>| {
+        if !syntax_starts.is_empty() {
+            diagnostics.retain(|d| {
+                d.span
+                    .as_ref()
+                    .is_none_or(|span| !syntax_starts.contains(&span.start))
+            });
+        }
         if !unreadable_spans.is_empty() {
             diagnostics.retain(|d| {
                 d.span
@@ -542,13 +559,30 @@ fn collect(
     doc.diagnostics.append(&mut numbers);
 
     for (name, span) in unknown {
-        doc.diagnostics.push(Diagnostic::error(
-            span,
-            format!(
-                "unknown top-level key '{name}'{} (a tree has only [tree], [[question]], [[outcome]] and [[scenario]])",
-                did_you_mean(&name, TOP_KEYS.iter().copied())
+        let meant = crate::diagnostic::closest(&name, TOP_KEYS.iter().copied())
+            .and_then(|meant| TOP_KEYS.iter().copied().find(|&k| k == meant));
+        let message = match meant {
+            Some(meant) => {
+                doc.misnamed.push(meant);
+                let header = if meant == "tree" {
+                    "[tree]".to_owned()
+                } else {
+                    format!("[[{meant}]]")
+                };
+                format!(
+                    "unknown table name '{name}'; did you mean '{meant}'? Write {header}: until then the tables under '{name}' are not read, so problems that follow only from that are not listed"
+                )
+            }
+            None => format!(
+                "unknown top-level key '{name}' (a tree has only [tree], [[question]], [[outcome]] and [[scenario]])"
             ),
-        ));
+        };
+        doc.diagnostics.push(Diagnostic::error(span, message));
+    }
+    if doc.misnamed.contains(&"question") {
+        // `[[question.option]]` under a misnamed `[[questions]]` makes a lone `question` table.
+        question_diagnostics
+            .retain(|d| !d.message.starts_with("expected [[question]] tables here"));
     }
     match tree {
         Some((span, header, mut diagnostics)) => {
@@ -1219,8 +1253,65 @@ fn syntax_error(error: &toml::de::Error, text: &str) -> Diagnostic {
     let span = error.span().unwrap_or(0..0);
     let span = span.start.min(text.len())..span.end.min(text.len());
     let message = error.message().trim_end().replace('\n', " ");
+    if let Some(words) = slip_words(&message, text, span.start) {
+        return Diagnostic::error(span, words);
+    }
     let message = plain_syntax_message(&message, number_at(text, span.start));
     Diagnostic::error(span, format!("TOML syntax: {message}"))
+}
+
+/// The slips people make when typing TOML by hand, in words that say how to fix them: curly
+/// quotes, a word without quotes where text belongs, a key written twice. `None` for other
+/// problems, whose parser words are kept.
+pub(crate) fn slip_words(message: &str, text: &str, at: usize) -> Option<String> {
+    let at = at.min(text.len());
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    let line = &text[line_start..line_end];
+    let before = &text[line_start..at];
+    // The key the value belongs to: the last `key =` before the place on its line.
+    let key = before
+        .trim_end()
+        .strip_suffix('=')
+        .map(|k| {
+            k.rsplit(['{', ',', ' '])
+                .find(|part| !part.trim().is_empty())
+                .unwrap_or_default()
+                .trim()
+        })
+        .filter(|k| !k.is_empty());
+    if message.starts_with("duplicate key") {
+        let name = number_at(text, at);
+        let hint = if name == "id" {
+            "; if this starts another question, option or outcome, put its header ([[question]], [[question.option]] or [[outcome]]) above it"
+        } else {
+            ""
+        };
+        return Some(format!(
+            "the key '{name}' is written twice in this table; a table (the lines under one [header]) may set each key only once, so delete one of them{hint}"
+        ));
+    }
+    if line.contains(['“', '”', '‘', '’', '„']) {
+        let example = key.map_or_else(|| "key = \"text\"".to_owned(), |k| format!("{k} = \"...\""));
+        return Some(format!(
+            "text must be in straight double quotes (\"), not curly quotes (“ ” or ‘ ’), which word processors and some editors put in; retype the quotes, as in {example}"
+        ));
+    }
+    let word = number_at(text, at);
+    let bare = word.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && !matches!(word, "true" | "false" | "inf" | "nan")
+        && (message.contains("string values must be quoted")
+            || message.contains("invalid float")
+            || message.contains("expected `nan`")
+            || message.contains("expected `inf`")
+            || message.contains("invalid integer")
+            || message.contains("expected `true`")
+            || message.contains("expected `false`"));
+    if bare {
+        let written = key.map_or_else(|| format!("\"{word}\""), |k| format!("{k} = \"{word}\""));
+        return Some(format!("text must be in double quotes; write {written}"));
+    }
+    None
 }
 
 /// Puts the parser's words for a badly written number into words that say how to fix it; its
