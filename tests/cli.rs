@@ -1967,3 +1967,17 @@ fn slips_in_an_answers_file_are_put_in_words_with_the_line() {
         assert!(stderr.contains(" | "), "the line is shown: {stderr}");
     }
 }
+
+#[test]
+fn knock_on_scenario_problems_are_grouped_under_their_cause() {
+    let output = groupfit()
+        .args(["check", "--format", "json"])
+        .arg(fixture("invalid/knock_on_scenarios.toml"))
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["errors"], 1, "one error for both scenarios: {json}");
+    assert_eq!(json["warnings"], 1, "one warning for coverage: {json}");
+    let warning = json["diagnostics"][0]["message"].as_str().unwrap();
+    assert!(warning.contains("fix those first"), "{warning}");
+}
