@@ -164,6 +164,44 @@ fn review_and_diff(quick: bool) {
     }
 }
 
+/// What showing each problem's line costs on a file with thousands of errors, against the check
+/// itself and against printing the bare `file:line:col` lines.
+fn snippets_on_many_errors(quick: bool) {
+    let n = if quick { 100 } else { 5_000 };
+    let mut t = String::from(
+        "[tree]\ntitle = \"G\"\nversion = \"1\"\nstart = \"q0\"\ndisclaimer = \"d\"\n",
+    );
+    for q in 0..n {
+        let _ = write!(
+            t,
+            "\n[[question]]\nid = \"q{q}\"\ntext = \"Q?\"\n  [[question.option]]\n  id = \"a\"\n  label = \"A\"\n  nxt = \"q{}\"\n  [[question.option]]\n  id = \"b\"\n  label = \"B\"\n  score = {{ x = 1 }}\n  reason = \"r\"\n",
+            q + 1
+        );
+    }
+    t.push_str("\n[[outcome]]\nid = \"x\"\nname = \"X\"\nsummary = \"s\"\n");
+    let source = Source::new("errors.toml", t);
+    let runs = if quick { 1 } else { 9 };
+    let checked = check(&source, DEFAULT_MAX_PATHS);
+    let report = checked.report(&source);
+    let check_time = time(runs, || {
+        let _ = check(&source, DEFAULT_MAX_PATHS).report(&source);
+    });
+    let bare = time(runs, || {
+        let _ = report.to_string();
+    });
+    let shown = time(runs, || {
+        let _ = groupfit::snippet::render(&report, &source);
+    });
+    println!(
+        "\n{} errors: check {:.1}ms; printing them bare {:.1}ms, with their lines {:.1}ms: the lines add {:.1}% to check and print",
+        report.errors(),
+        check_time.as_secs_f64() * 1e3,
+        bare.as_secs_f64() * 1e3,
+        shown.as_secs_f64() * 1e3,
+        100.0 * (shown.as_secs_f64() - bare.as_secs_f64()) / (check_time + bare).as_secs_f64()
+    );
+}
+
 fn main() {
     let load_before = load_average();
     // `cargo test` runs benches in test mode with --bench absent; keep that quick.
@@ -232,6 +270,7 @@ fn main() {
         );
     }
     review_and_diff(quick);
+    snippets_on_many_errors(quick);
     println!(
         "CPUs available: {}; load average before {load_before}, after {}",
         std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
