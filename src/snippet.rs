@@ -1,8 +1,9 @@
 //! Problems printed for a person: each `file:line:col: severity: message` line followed by the
 //! line of the file it is about, with a caret under the place.
 //!
-//! Only the reports that are printed are rendered, one line of the file each, so a file with
-//! thousands of problems costs little more than the lines themselves.
+//! The lines are shown for the first [`SHOWN`] problems, which is more than a person reads in one
+//! go; after those, problems keep their `file:line:col` line alone, so a file with thousands of
+//! problems costs no more to print than before.
 
 use std::fmt::Write as _;
 
@@ -11,10 +12,14 @@ use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use crate::diagnostic::{Report, Severity};
 use crate::source::Source;
 
+/// How many problems are shown with their line.
+pub const SHOWN: usize = 100;
+
 /// The report as text, each located problem with its line and a caret under the place.
 pub fn render(report: &Report, source: &Source) -> String {
     let renderer = Renderer::plain();
     let mut out = String::new();
+    let mut shown = 0;
     for item in &report.items {
         if item.line == 0 {
             let _ = writeln!(out, "{}: {}: {}", report.file, item.severity, item.message);
@@ -25,8 +30,15 @@ pub fn render(report: &Report, source: &Source) -> String {
             "{}:{}:{}: {}: {}",
             report.file, item.line, item.column, item.severity, item.message
         );
+        if shown == SHOWN {
+            let _ = writeln!(
+                out,
+                "(the lines of the file are shown for the first {SHOWN} problems only)"
+            );
+        }
+        shown += 1;
         let text = source.line_text(item.line);
-        if text.trim().is_empty() {
+        if shown > SHOWN || text.trim().is_empty() {
             continue;
         }
         let place = place(text, item.column);
@@ -105,6 +117,19 @@ mod tests {
              2 |   nxt = \"q2\"\n  \
              |   ^^^\n"
         );
+    }
+
+    #[test]
+    fn lines_are_shown_for_the_first_problems_only() {
+        let text = "x = 1\n".repeat(SHOWN + 50);
+        let source = Source::new("t.toml", text);
+        let diagnostics: Vec<Diagnostic> = (0..SHOWN + 50)
+            .map(|i| Diagnostic::error(i * 6..i * 6 + 1, "bad"))
+            .collect();
+        let shown = render(&Report::new(&source, &diagnostics), &source);
+        assert_eq!(shown.matches(": error: bad").count(), SHOWN + 50);
+        assert_eq!(shown.matches("| ^").count(), SHOWN);
+        assert_eq!(shown.matches("shown for the first").count(), 1);
     }
 
     #[test]
