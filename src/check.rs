@@ -511,6 +511,7 @@ mod props {
     use proptest::prelude::*;
 
     use super::*;
+    use crate::tree::MAX_POINTS;
 
     /// A well-formed tree text: questions that may point anywhere (cycles included), outcomes,
     /// scores of any sign and scenarios with any answers.
@@ -585,18 +586,24 @@ mod props {
             })
     }
 
-    #[test]
-    fn totals_that_saturate_are_added_up_as_a_walk_adds_them() {
-        let text = "[tree]\ntitle = \"t\"\nversion = \"1\"\nstart = \"q0\"\ndisclaimer = \"d\"\n\n\
+    /// Two questions; the first scores `first_a` and `first_b` for o0.
+    fn bounded(first_a: i64, first_b: i64) -> String {
+        format!(
+            "[tree]\ntitle = \"t\"\nversion = \"1\"\nstart = \"q0\"\ndisclaimer = \"d\"\n\n\
 [[question]]\nid = \"q0\"\ntext = \"?\"\n\
-[[question.option]]\nid = \"a\"\nlabel = \"A\"\nnext = \"q1\"\nscore = { o0 = 9223372036854775807 }\nreason = \"r\"\n\
-[[question.option]]\nid = \"b\"\nlabel = \"B\"\nnext = \"q1\"\nscore = { o0 = -9223372036854775808 }\nreason = \"r\"\n\n\
+[[question.option]]\nid = \"a\"\nlabel = \"A\"\nnext = \"q1\"\nscore = {{ o0 = {first_a} }}\nreason = \"r\"\n\
+[[question.option]]\nid = \"b\"\nlabel = \"B\"\nnext = \"q1\"\nscore = {{ o0 = {first_b} }}\nreason = \"r\"\n\n\
 [[question]]\nid = \"q1\"\ntext = \"?\"\n\
-[[question.option]]\nid = \"a\"\nlabel = \"A\"\nscore = { o0 = 5, o1 = 1 }\nreason = \"r\"\n\
-[[question.option]]\nid = \"b\"\nlabel = \"B\"\nscore = { o0 = -7 }\n\n\
+[[question.option]]\nid = \"a\"\nlabel = \"A\"\nscore = {{ o0 = 5, o1 = 1 }}\nreason = \"r\"\n\
+[[question.option]]\nid = \"b\"\nlabel = \"B\"\nscore = {{ o0 = -7 }}\n\n\
 [[outcome]]\nid = \"o0\"\nname = \"O0\"\nsummary = \"s\"\n\n\
-[[outcome]]\nid = \"o1\"\nname = \"O1\"\nsummary = \"s\"\n";
-        let source = Source::new("big.toml", text.to_owned());
+[[outcome]]\nid = \"o1\"\nname = \"O1\"\nsummary = \"s\"\n"
+        )
+    }
+
+    #[test]
+    fn totals_of_scores_at_the_bound_are_added_up_as_a_walk_adds_them() {
+        let source = Source::new("bound.toml", bounded(MAX_POINTS, -MAX_POINTS));
         let checked = check(&source, 100);
         let tree = checked.tree.as_ref().expect("the tree loads");
         let mut seen = Vec::new();
@@ -607,12 +614,32 @@ mod props {
         assert_eq!(
             seen,
             vec![
-                vec![i64::MAX, 1],
-                vec![i64::MAX - 7, 0],
-                vec![i64::MIN + 5, 1],
-                vec![i64::MIN, 0]
+                vec![MAX_POINTS + 5, 1],
+                vec![MAX_POINTS - 7, 0],
+                vec![-MAX_POINTS + 5, 1],
+                vec![-MAX_POINTS - 7, 0]
             ]
         );
+    }
+
+    #[test]
+    fn a_score_past_the_bound_is_an_error_at_its_value() {
+        for points in [MAX_POINTS + 1, -MAX_POINTS - 1, i64::MIN] {
+            let text = bounded(points, 1);
+            let checked = check(&Source::new("past.toml", text.clone()), 100);
+            assert!(checked.tree.is_none());
+            let report = checked.report(&Source::new("past.toml", text));
+            let found = report
+                .to_string()
+                .lines()
+                .find(|l| l.contains("beyond the limit of 1000000 either way"))
+                .map(str::to_owned);
+            assert_eq!(
+                found.as_deref().and_then(|l| l.split(": error").next()),
+                Some("past.toml:14:16"),
+                "{report}"
+            );
+        }
     }
 
     proptest! {
@@ -647,15 +674,22 @@ mod props {
                         );
                     }
                 });
-                let listing = paths::list(tree, 10_000);
-                prop_assert_eq!(listing.total, paths::count(tree));
-                for path in &listing.paths {
-                    let given: Vec<GivenAnswer> = path.answers.iter().map(|a| {
+                let mut listed = Vec::new();
+                paths::visit(tree, 10_000, |walk| {
+                    listed.push((walk.answers().to_vec(), walk.recommendation().ok()));
+                });
+                let mut json = Vec::new();
+                paths::Listing::new(tree, 10_000).write_json(&mut json).unwrap();
+                let json: serde_json::Value = serde_json::from_slice(&json).unwrap();
+                prop_assert_eq!(json["total"].as_u64(), Some(paths::count(tree)));
+                prop_assert_eq!(json["paths"].as_array().map(Vec::len), Some(listed.len()));
+                for (answers, recommendation) in &listed {
+                    let given: Vec<GivenAnswer> = answers.iter().map(|a| {
                         let q = &tree.questions[a.question];
                         GivenAnswer { question: q.id.clone(), option: q.choices[a.choice].id.clone(), span: None }
                     }).collect();
                     let replayed = replay(tree, &given).expect("a listed path replays");
-                    prop_assert_eq!(replayed.walk.recommendation().ok(), path.recommendation.clone());
+                    prop_assert_eq!(&replayed.walk.recommendation().ok(), recommendation);
                 }
             }
         }

@@ -35,10 +35,14 @@ pub struct Cli {
 
 /// How the questionnaire is run.
 #[derive(Debug, Clone, Default, Args)]
+// Each is an on/off command-line flag, which clap reads into a bool.
+#[allow(clippy::struct_excessive_bools)]
 pub struct RunArgs {
     /// Ask the questions as plain numbered lines (for screen readers, pipes and remote sessions).
     ///
-    /// Used automatically when standard input or output is not a terminal.
+    /// Used automatically when standard input is not a terminal (answers typed in advance), or
+    /// when there is no terminal at all. With only standard output redirected, the questions are
+    /// shown on the terminal and the report goes into the output.
     #[arg(long)]
     pub plain: bool,
 
@@ -58,9 +62,18 @@ pub struct RunArgs {
     /// Folder for exported summaries (Markdown and JSON, named by date and time); giving it turns
     /// export on outside intake mode too, and plain mode writes the summary at the end.
     ///
-    /// Default: the current folder.
+    /// Default: the current folder for the intake questionnaire's `e` key. Plain mode, intake or
+    /// not, writes a summary only when this is given.
     #[arg(long, value_name = "DIR")]
     pub export_dir: Option<PathBuf>,
+
+    /// Print nothing of the result after the questionnaire closes, so it is not left in the
+    /// terminal's scrollback (on a shared computer, for example).
+    ///
+    /// Exported files and the saved call are still written as usual, and where they are is still
+    /// said. Plain mode shows everything as it goes, so there this changes nothing.
+    #[arg(long)]
+    pub no_report: bool,
 }
 
 impl RunArgs {
@@ -72,6 +85,7 @@ impl RunArgs {
             intake: self.intake || other.intake,
             save: self.save || other.save,
             export_dir: other.export_dir.clone().or_else(|| self.export_dir.clone()),
+            no_report: self.no_report || other.no_report,
         }
     }
 }

@@ -306,14 +306,37 @@ fn paths_command(
         Ok((tree, _)) => tree,
         Err(diagnostics) => return Err(refused(&source, &diagnostics)),
     };
-    let listing = paths::list(&tree, max_paths);
     let what = source.describe(Some(&tree.version));
-    let (text, form) = match format {
-        PathsFormat::Table => (listing.to_table(&tree, &what), Form::Text),
-        PathsFormat::Markdown => (listing.to_markdown(&tree, &what), Form::Markdown),
-        PathsFormat::Json => (format!("{}\n", listing.to_json(&tree, &what)), Form::Json),
-    };
-    emit(&text, form)
+    let listing = paths::Listing::new(&tree, max_paths).named(&what);
+    // Written path by path as they are visited, so memory is one path, not the listing.
+    let out = io::stdout();
+    let terminal = out.is_terminal();
+    let mut out = io::BufWriter::new(out.lock());
+    let written = match format {
+        PathsFormat::Table => write_visibly(&mut out, |out| listing.write_table(out)),
+        PathsFormat::Markdown if terminal => {
+            write_visibly(&mut out, |out| listing.write_markdown(out))
+        }
+        PathsFormat::Markdown => listing.write_markdown(&mut out),
+        // Ids hold only letters, digits, '_' and '-', so the JSON has no control characters.
+        PathsFormat::Json => listing.write_json(&mut out),
+    }
+    .and_then(|()| out.flush());
+    match written {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(e) => Err(Failure(format!("error: cannot write the output: {e}"))),
+    }
+}
+
+/// Writes through [`Visible`], so control characters in tree text are shown escaped.
+fn write_visibly<W: Write>(
+    out: &mut W,
+    write: impl FnOnce(&mut Visible<&mut W>) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut visible = Visible::new(out);
+    write(&mut visible)?;
+    visible.flush()
 }
 
 fn review_command(path: Option<&Path>, max_paths: usize) -> Result<ExitCode, Failure> {
@@ -466,7 +489,10 @@ fn questionnaire(questions: Option<&Path>, args: &RunArgs) -> Result<ExitCode, F
     // The tree, the flags and any saved call are checked before the terminal is touched, so a
     // problem prints on the ordinary terminal and never behind the alternate screen.
     let (_, tree) = load_tree(questions)?;
-    let interactive = io::stdin().is_terminal() && io::stdout().is_terminal();
+    // With standard output redirected the questionnaire is drawn on the terminal itself and the
+    // report goes where the output was sent; piped input means answers are being typed in
+    // advance, which plain mode reads.
+    let interactive = io::stdin().is_terminal() && tui::Output::available();
     let plain = !interactive || args.plain;
     let features = Features {
         intake: args.intake,
@@ -545,6 +571,7 @@ fn questionnaire(questions: Option<&Path>, args: &RunArgs) -> Result<ExitCode, F
     };
     // Printed only now that the terminal is restored, so the report stays in the scrollback.
     let mut text = match (&ending.explanation, ending.exit) {
+        (Some(_), _) if args.no_report => String::new(),
         (Some(explanation), _) if args.intake => {
             explanation.to_text_for_staff(REPORT_WIDTH)
                 + &explain::notes_text(&ending.notes, REPORT_WIDTH)

@@ -453,7 +453,9 @@ fn text_of(blocks: Vec<Block>, width: usize) -> String {
                 let first = format!("  {answer_number}. ");
                 let rest = " ".repeat(first.len());
                 out.push_str(&indent(&question, width, &first, &rest));
-                out.push_str(&indent(&format!("→ {answer}"), width, &rest, &rest));
+                // Wrapped answer text lines up under the answer, not under the arrow.
+                let under = format!("{rest}  ");
+                out.push_str(&indent(&format!("→ {answer}"), width, &rest, &under));
             }
             Block::Note(text) => {
                 out.push('\n');
@@ -759,6 +761,25 @@ guidance = "Stay on the line."
             walk.choose(tree.choice_ix(q, id).unwrap());
         }
         Explanation::of(&walk).unwrap()
+    }
+
+    #[test]
+    fn a_wrapped_answer_lines_up_under_its_text_not_under_the_arrow() {
+        let blocks = vec![Block::Answer(
+            "How often could you come?".to_owned(),
+            "Every week for several months, and I would tell the group before I stop".to_owned(),
+        )];
+        let text = text_of(blocks, 40);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "  1. How often could you come?");
+        assert!(lines[1].starts_with("     → Every week"), "{text}");
+        assert!(lines.len() > 2, "{text}");
+        for line in &lines[2..] {
+            assert!(
+                line.starts_with("       ") && !line.starts_with("        "),
+                "{text}"
+            );
+        }
     }
 
     #[test]

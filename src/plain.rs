@@ -33,7 +33,7 @@ pub struct Options<'a> {
 #[derive(Debug, thiserror::Error)]
 pub enum PlainError {
     #[error(
-        "error: input ended before the questions were finished (at question '{0}'); nothing was recommended"
+        "error: input ended before the questions were finished (at the question \"{0}\"); nothing was recommended"
     )]
     EndOfInput(String),
     #[error("error: {0}")]
@@ -143,17 +143,17 @@ fn offer(
     }
     loop {
         let prompt = if intake {
-            "Resume it? (y = resume, n = delete it and start a new call, q = quit and keep it): "
+            "Type r to resume it, d to delete it and start a new call, or q to quit and keep it: "
         } else {
-            "Carry on from them? (y = carry on, n = delete them and start again, q = quit and keep them): "
+            "Type r to carry on from them, d to delete them and start again, or q to quit and keep them: "
         };
         let Some(reply) = ask(input, output, prompt)? else {
             return Ok(None);
         };
         match reply.trim().to_lowercase().as_str() {
-            "y" | "yes" => return Ok(Some(true)),
+            "r" | "resume" => return Ok(Some(true)),
             "q" | "quit" => return Ok(None),
-            "n" | "no" => {
+            "d" | "delete" => {
                 let prompt = if intake {
                     "Delete the unfinished call for good? Its answers and notes will be lost. (y/n): "
                 } else {
@@ -166,7 +166,7 @@ fn offer(
                     return Ok(Some(false));
                 }
             }
-            _ => writeln!(output, "Please type y, n or q.")?,
+            _ => writeln!(output, "Please type r, d or q.")?,
         }
     }
 }
@@ -212,9 +212,10 @@ pub fn run(
             }
             Some(true) => {
                 let resumed = session::resume(tree, saved);
-                let (text, warning) = resumed.report(saved.answers.len(), Keeper::of(intake));
+                let (text, warning) = resumed.report(saved, Keeper::of(intake));
                 let text = if warning { format!("!! {text}") } else { text };
                 write_wrapped(&mut output, &text, "")?;
+                write_recap(&mut output, &resumed.walk, intake)?;
                 call.walk = resumed.walk;
                 call.notes.clone_from(&saved.notes);
                 call.started = Some(saved.started);
@@ -253,7 +254,7 @@ pub fn run(
                 // The urgent help is already settled; it must be shown even when input ends.
                 break;
             }
-            return Err(PlainError::EndOfInput(question.id.clone()));
+            return Err(PlainError::EndOfInput(question.text.clone()));
         };
         match parse_reply(&line, offered.len()) {
             Reply::Choose(i) => {
@@ -428,6 +429,39 @@ pub fn run(
     }
     output.flush()?;
     Ok(Ending::Finished(Box::new(explanation)))
+}
+
+/// The answers brought back by a resume, one to a line, so the person knows where they are
+/// before the next question.
+fn write_recap(output: &mut impl Write, walk: &Walk<'_>, intake: bool) -> io::Result<()> {
+    if walk.answers().is_empty() {
+        return Ok(());
+    }
+    let tree = walk.tree();
+    writeln!(
+        output,
+        "{}",
+        if intake {
+            "Answers so far:"
+        } else {
+            "Your answers so far:"
+        }
+    )?;
+    for (n, answer) in walk.answers().iter().enumerate() {
+        let question = &tree.questions[answer.question];
+        let choice = &question.choices[answer.choice];
+        let (asked, given) = if intake {
+            (
+                question.record.as_deref().unwrap_or(&question.text),
+                choice.intake_label.as_deref().unwrap_or(&choice.label),
+            )
+        } else {
+            (question.text.as_str(), choice.label.as_str())
+        };
+        write_wrapped(output, &format!("{}. {asked}", n + 1), "")?;
+        write_wrapped(output, &format!("-> {given}"), "   ")?;
+    }
+    Ok(())
 }
 
 /// The question the walk is at (or the safety screen's follow-up) with its numbered answers.

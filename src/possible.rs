@@ -125,9 +125,9 @@ pub fn still_possible(walk: &Walk<'_>, bounds: &Bounds, budget: usize) -> Possib
             left: budget,
         };
         match search.can_end_in() {
-            Some(true) => outcomes.push(outcome),
-            Some(false) => {}
-            None => {
+            Found::Yes => outcomes.push(outcome),
+            Found::No => {}
+            Found::GaveUp => {
                 exact = false;
                 outcomes.push(outcome);
             }
@@ -136,7 +136,38 @@ pub fn still_possible(walk: &Walk<'_>, bounds: &Bounds, budget: usize) -> Possib
     Possible { outcomes, exact }
 }
 
+/// What a search below some point of the walk came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Found {
+    /// A way of finishing there ends in the outcome.
+    Yes,
+    /// No way of finishing there does.
+    No,
+    /// The budget ran out before either was known.
+    GaveUp,
+}
+
+/// A question the search is trying the answers of.
+struct Frame {
+    question: QuestionIx,
+    /// The answers to try, best for the outcome first.
+    order: Vec<usize>,
+    /// How many of `order` have been tried.
+    tried: usize,
+    /// The budget ran out below some answer tried.
+    gave_up: bool,
+}
+
+/// What the search found on reaching a point of the walk: settled at once, or a question to try.
+enum Visit {
+    Settled(Found),
+    Explore(Frame),
+}
+
 /// A depth-first search for one way of finishing that ends in `outcome`.
+///
+/// The search keeps its own stack of questions rather than recursing, since a tree may be
+/// hundreds of thousands of questions deep.
 struct Search<'b, 't> {
     bounds: &'b Bounds,
     outcome: OutcomeIx,
@@ -148,47 +179,91 @@ struct Search<'b, 't> {
 }
 
 impl Search<'_, '_> {
-    /// `Some(found)`, or `None` when the budget ran out first.
-    fn can_end_in(&mut self) -> Option<bool> {
+    /// Whether some way of finishing the walk ends in the outcome. The walk is left wherever the
+    /// search stopped.
+    fn can_end_in(&mut self) -> Found {
+        let mut frames: Vec<Frame> = Vec::new();
+        // What the search below the top frame's last answer came to, once it is known.
+        let mut below = match self.visit() {
+            Visit::Settled(found) => return found,
+            Visit::Explore(frame) => {
+                frames.push(frame);
+                None
+            }
+        };
+        while let Some(frame) = frames.last_mut() {
+            if let Some(found) = below.take() {
+                self.undo();
+                match found {
+                    Found::Yes => return Found::Yes,
+                    Found::No => {}
+                    Found::GaveUp => frame.gave_up = true,
+                }
+            }
+            if let Some(&choice) = frame.order.get(frame.tried) {
+                frame.tried += 1;
+                let question = frame.question;
+                self.walk.choose(choice);
+                self.add(question, choice, 1);
+                match self.visit() {
+                    Visit::Settled(found) => below = Some(found),
+                    Visit::Explore(frame) => frames.push(frame),
+                }
+            } else {
+                let gave_up = frame.gave_up;
+                frames.pop();
+                if frames.is_empty() {
+                    return if gave_up { Found::GaveUp } else { Found::No };
+                }
+                below = Some(if gave_up { Found::GaveUp } else { Found::No });
+            }
+        }
+        Found::No
+    }
+
+    /// Where the walk stands now: finished (in the outcome or not), out of budget, ruled out by
+    /// the bounds, or a question whose answers are worth trying.
+    fn visit(&mut self) -> Visit {
         let tree = self.walk.tree();
         let q = match self.walk.position() {
             Position::Finished => {
-                return Some(
-                    self.walk
-                        .recommendation()
-                        .is_ok_and(|r| r.outcome == self.outcome),
-                );
+                // The totals kept in step, not the walk's own sum: that would cost the length of
+                // the walk at every end, and a search may reach one end per question.
+                let ends_here = self
+                    .walk
+                    .decide(&self.totals)
+                    .is_ok_and(|d| d.outcome == self.outcome);
+                return Visit::Settled(if ends_here { Found::Yes } else { Found::No });
             }
             Position::Asking(q) => q,
         };
         if self.left == 0 {
-            return None;
+            return Visit::Settled(Found::GaveUp);
         }
         self.left -= 1;
         if !self.bounds.may_win(tree, q, &self.totals, self.outcome) {
-            return Some(false);
+            return Visit::Settled(Found::No);
         }
         // The answers that do the most for the outcome first, so a way is usually found at once.
+        // An answer that ends at another outcome cannot lead to this one.
         let choices = &tree.questions[q].choices;
-        let mut order: Vec<usize> = (0..choices.len()).collect();
+        let mut order: Vec<usize> = (0..choices.len())
+            .filter(|&c| !matches!(choices[c].step, Step::Outcome(o) if o != self.outcome))
+            .collect();
         order.sort_by_key(|&c| std::cmp::Reverse(choices[c].score_for(self.outcome)));
-        let mut gave_up = false;
-        for c in order {
-            if matches!(choices[c].step, Step::Outcome(o) if o != self.outcome) {
-                continue;
-            }
-            self.walk.choose(c);
-            self.add(q, c, 1);
-            let found = self.can_end_in();
-            self.add(q, c, -1);
-            self.walk.back();
-            match found {
-                Some(true) => return Some(true),
-                Some(false) => {}
-                None => gave_up = true,
-            }
+        Visit::Explore(Frame {
+            question: q,
+            order,
+            tried: 0,
+            gave_up: false,
+        })
+    }
+
+    /// Takes back the walk's last answer and its points.
+    fn undo(&mut self) {
+        if let Some(answer) = self.walk.back() {
+            self.add(answer.question, answer.choice, -1);
         }
-        if gave_up { None } else { Some(false) }
     }
 
     fn add(&mut self, q: QuestionIx, c: usize, sign: i64) {
@@ -322,5 +397,67 @@ pub(crate) mod tests {
         walk.choose(tree.choice_ix(safety, "withdrawal").unwrap());
         let possible = still_possible(&walk, &bounds, 10);
         assert_eq!(ids(&tree, &possible.outcomes), ["withdrawal"]);
+    }
+
+    /// Scores at the bound, most of them at once in a walk: three questions whose answers each
+    /// give or take the most points allowed, for three outcomes.
+    fn at_the_bound() -> Tree {
+        use crate::tree::MAX_POINTS;
+        use std::fmt::Write as _;
+        let m = MAX_POINTS;
+        let mut text = String::from(
+            "[tree]\ntitle = \"t\"\nversion = \"1\"\nstart = \"q0\"\ndisclaimer = \"d\"\nfallback = \"z\"\n",
+        );
+        let answers = [
+            format!("x = {m}, y = {m}, z = {m}"),
+            format!("x = -{m}, y = {m}"),
+            format!("x = {m}, y = -{m}, z = -{m}"),
+        ];
+        for q in 0..3 {
+            let _ = write!(text, "\n[[question]]\nid = \"q{q}\"\ntext = \"?\"\n");
+            for (c, score) in answers.iter().enumerate() {
+                let _ = write!(
+                    text,
+                    "[[question.option]]\nid = \"o{c}\"\nlabel = \"O\"\nscore = {{ {score} }}\nreason = \"r\"\n"
+                );
+                if q < 2 {
+                    let _ = writeln!(text, "next = \"q{}\"", q + 1);
+                }
+            }
+        }
+        for o in ["x", "y", "z"] {
+            let _ = write!(
+                text,
+                "\n[[outcome]]\nid = \"{o}\"\nname = \"{o}\"\nsummary = \"s\"\n"
+            );
+        }
+        Tree::load(&Source::new("bound.toml", text)).unwrap().0
+    }
+
+    #[test]
+    fn with_scores_at_the_bound_it_agrees_with_trying_everything() {
+        let tree = at_the_bound();
+        let bounds = Bounds::of(&tree);
+        let mut walks = vec![Walk::new(&tree)];
+        let mut checked = 0;
+        while let Some(walk) = walks.pop() {
+            let possible = still_possible(&walk, &bounds, BUDGET);
+            assert!(possible.exact);
+            assert_eq!(
+                possible.outcomes,
+                by_trying_everything(&walk),
+                "{:?}",
+                walk.answers()
+            );
+            checked += 1;
+            if let Position::Asking(q) = walk.position() {
+                for c in 0..tree.questions[q].choices.len() {
+                    let mut next = walk.clone();
+                    next.choose(c);
+                    walks.push(next);
+                }
+            }
+        }
+        assert_eq!(checked, 1 + 3 + 9 + 27);
     }
 }

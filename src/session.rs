@@ -202,12 +202,23 @@ pub struct Resumed<'t> {
 impl Resumed<'_> {
     /// What to tell the person once a saved call of `saved` answers is back, and whether it is a
     /// warning: some answers did not fit and must be asked again.
-    pub fn report(&self, saved: usize, keeper: Keeper) -> (String, bool) {
+    pub fn report(&self, saved: &Session, keeper: Keeper) -> (String, bool) {
+        let notes = if saved.notes.trim().is_empty() {
+            ""
+        } else {
+            " and the notes"
+        };
+        let saved = saved.answers.len();
         match (&self.stopped, keeper) {
             (None, Keeper::Intake) => (
                 format!(
-                    "Resumed the call: {} and the notes are back.",
-                    count(self.replayed, "answer", "answers")
+                    "Resumed the call: {}{notes} {}.",
+                    count(self.replayed, "answer", "answers"),
+                    if self.replayed == 1 && notes.is_empty() {
+                        "is back"
+                    } else {
+                        "are back"
+                    }
                 ),
                 false,
             ),
@@ -316,8 +327,56 @@ pub enum StoreError {
 pub struct Store {
     dir: PathBuf,
     keeper: Keeper,
-    /// Held until the store is dropped; the lock goes with it.
+    /// Held until the store is dropped; the lock file goes with it.
     _lock: File,
+}
+
+impl Drop for Store {
+    /// Removes the lock file while still holding the lock, so nothing is left behind after a
+    /// normal exit. [`take_lock`] makes sure a start-up that opened the file just before this
+    /// does not go on with a lock that is no longer the one on disk.
+    fn drop(&mut self) {
+        let _ = fs::remove_file(self.dir.join(self.keeper.lock()));
+    }
+}
+
+#[derive(Debug)]
+enum LockProblem {
+    Busy,
+    Open(files::FileError),
+    Io(io::Error),
+}
+
+/// Opens and locks the lock file, trying again when another groupfit removed the file between
+/// our opening and locking it: the lock is only held once it is on the file the path names.
+fn take_lock(path: &Path) -> Result<File, LockProblem> {
+    loop {
+        let lock = files::open_lock(path).map_err(LockProblem::Open)?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => return Err(LockProblem::Busy),
+            Err(fs::TryLockError::Error(source)) => return Err(LockProblem::Io(source)),
+        }
+        if still_named(&lock, path).map_err(LockProblem::Io)? {
+            return Ok(lock);
+        }
+    }
+}
+
+#[cfg(unix)]
+fn still_named(lock: &File, path: &Path) -> io::Result<bool> {
+    use std::os::unix::fs::MetadataExt as _;
+    let held = lock.metadata()?;
+    match fs::symlink_metadata(path) {
+        Ok(named) => Ok(named.dev() == held.dev() && named.ino() == held.ino()),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(error) => Err(error),
+    }
+}
+
+#[cfg(not(unix))]
+fn still_named(_lock: &File, path: &Path) -> io::Result<bool> {
+    Ok(path.exists())
 }
 
 impl Store {
@@ -336,19 +395,16 @@ impl Store {
         };
         create_private_dir(dir).map_err(folder)?;
         let path = dir.join(keeper.lock());
-        let lock = files::open_lock(&path).map_err(|problem| StoreError::Lock {
-            path: path.clone(),
-            problem,
+        let lock = take_lock(&path).map_err(|problem| match problem {
+            LockProblem::Busy => StoreError::Busy {
+                dir: dir.to_owned(),
+            },
+            LockProblem::Open(problem) => StoreError::Lock {
+                path: path.clone(),
+                problem,
+            },
+            LockProblem::Io(source) => folder(source),
         })?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(fs::TryLockError::WouldBlock) => {
-                return Err(StoreError::Busy {
-                    dir: dir.to_owned(),
-                });
-            }
-            Err(fs::TryLockError::Error(source)) => return Err(folder(source)),
-        }
         // Temporary files of saves cut short by a killed process.
         tidy(dir, std::time::SystemTime::now());
         Ok(Self {
@@ -803,7 +859,28 @@ mod tests {
         let personal = Store::open(dir.path(), Keeper::Personal).unwrap();
         assert_ne!(personal.path(), first.path());
         drop(first);
+        assert!(
+            !dir.path().join("session.lock").exists(),
+            "the lock file stays after the store is dropped"
+        );
         Store::open(dir.path(), Keeper::Intake).unwrap();
+        drop(personal);
+        assert!(!dir.path().join("answers.lock").exists());
+    }
+
+    #[test]
+    fn a_lock_file_removed_after_opening_is_not_taken_as_the_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("session.lock");
+        // Opened by a start-up just before the groupfit holding it exits and removes it.
+        let stale = files::open_lock(&path).unwrap();
+        fs::remove_file(&path).unwrap();
+        assert!(!still_named(&stale, &path).unwrap());
+        let lock = take_lock(&path).unwrap();
+        assert!(still_named(&lock, &path).unwrap());
+        // The stale handle can lock its unlinked file, but that is no longer the lock.
+        stale.try_lock().unwrap();
+        assert!(!still_named(&stale, &path).unwrap());
     }
 
     #[test]
@@ -838,6 +915,18 @@ mod tests {
         assert_eq!(resumed.walk.position(), Position::Finished);
         let explanation = Explanation::of(&resumed.walk).unwrap();
         assert_eq!(explanation.outcome.id, "therapy");
+    }
+
+    #[test]
+    fn the_resume_report_mentions_notes_only_when_there_are_some() {
+        let tree = builtin();
+        let with_notes = Session::of(&walk(&tree, &THERAPY[..2]), "Lives alone.", at(0), at(1));
+        let (text, warning) = resume(&tree, &with_notes).report(&with_notes, Keeper::Intake);
+        assert_eq!(text, "Resumed the call: 2 answers and the notes are back.");
+        assert!(!warning);
+        let without = Session::of(&walk(&tree, &THERAPY[..1]), " \n", at(0), at(1));
+        let (text, _) = resume(&tree, &without).report(&without, Keeper::Intake);
+        assert_eq!(text, "Resumed the call: 1 answer is back.");
     }
 
     #[test]

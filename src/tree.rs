@@ -297,6 +297,13 @@ fn id_problem(id: &str) -> Option<&'static str> {
     }
 }
 
+/// The largest number of points one score may give or take away.
+///
+/// A walk answers each question once, and a file holds far fewer than 9 * 10^12 scores, so no
+/// total of bounded scores can overflow, and adding and taking away points along a search never
+/// drifts.
+pub const MAX_POINTS: i64 = 1_000_000;
+
 /// Where an option leads and what it scores, resolved to indices.
 struct Links {
     step: Step,
@@ -680,8 +687,21 @@ impl<'s> Builder<'s> {
         let mut score = Vec::new();
         let mut score_spans = Vec::new();
         for (name, points) in option.score.iter().flat_map(|scores| &scores.0) {
+            let value = *points.get_ref();
+            if value.unsigned_abs() > MAX_POINTS.unsigned_abs() {
+                self.error(
+                    points.span(),
+                    format!(
+                        "the score {value} for '{}' is beyond the limit of {} either way; use a number from -{} to {} (only how scores compare matters, so scaling every score down by the same amount changes no result)",
+                        name.get_ref(),
+                        MAX_POINTS,
+                        MAX_POINTS,
+                        MAX_POINTS
+                    ),
+                );
+            }
             if let Some(o) = self.resolve_outcome(outcome_ids, name, "score") {
-                score.push((o, *points.get_ref()));
+                score.push((o, value));
                 score_spans.push(name.span());
             }
         }

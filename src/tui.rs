@@ -5,9 +5,9 @@
 //! the report after the terminal is restored and it stays in the scrollback.
 //!
 //! The terminal is restored on every way out: a normal return, Ctrl-C, SIGTERM, SIGINT and SIGHUP
-//! go through [`run`]'s restore; a panic through the hook `ratatui::try_init_with_options`
-//! installs; and if the loop has not ended soon after a signal, the signal thread restores the
-//! terminal and exits itself (see [`events`]). groupfit reads and parses the terminal's input
+//! go through [`run`]'s restore; a panic through the hook [`run`] installs; and if the loop has
+//! not ended soon after a signal, the signal thread restores the terminal and exits itself (see
+//! [`events`]). groupfit reads and parses the terminal's input
 //! itself ([`input`]), so no key sequence can leave it waiting.
 
 mod app;
@@ -16,11 +16,13 @@ mod input;
 mod keys;
 mod view;
 
-use std::io;
+use std::fs::{File, OpenOptions};
+use std::io::{self, IsTerminal as _, Write};
 
 use crossterm::event::Event;
+use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Rect;
-use ratatui::{DefaultTerminal, TerminalOptions, Viewport};
+use ratatui::{Terminal, TerminalOptions, Viewport};
 
 pub use app::{
     App, Ask, Asking, Ending, Exit, Features, Message, Offer, Pending, Request, Screen, update,
@@ -63,9 +65,80 @@ pub fn drawing_area(width: u16, height: u16) -> Rect {
     Rect::new(0, 0, width.min(MAX_AREA.0), height.min(MAX_AREA.1))
 }
 
+/// Where the questionnaire is drawn: standard output when it is the terminal, and otherwise the
+/// terminal itself (`/dev/tty`), as fzf and skim do, so that `groupfit > report.txt` shows the
+/// questions on screen and writes only the report into the file.
+pub enum Output {
+    Stdout(io::Stdout),
+    Tty(File),
+}
+
+impl Output {
+    pub fn open() -> io::Result<Output> {
+        if io::stdout().is_terminal() {
+            Ok(Output::Stdout(io::stdout()))
+        } else {
+            OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open("/dev/tty")
+                .map(Output::Tty)
+        }
+    }
+
+    /// Whether there is a terminal to draw on, even with standard output redirected.
+    pub fn available() -> bool {
+        Output::open().is_ok_and(|output| match output {
+            Output::Stdout(_) => true,
+            Output::Tty(file) => file.is_terminal(),
+        })
+    }
+}
+
+impl Write for Output {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        match self {
+            Output::Stdout(out) => out.write(bytes),
+            Output::Tty(tty) => tty.write(bytes),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Output::Stdout(out) => out.flush(),
+            Output::Tty(tty) => tty.flush(),
+        }
+    }
+}
+
+type Term = Terminal<CrosstermBackend<Output>>;
+
+/// Leaves raw mode and the alternate screen.
+fn restore(output: &mut impl Write) -> io::Result<()> {
+    crossterm::terminal::disable_raw_mode()?;
+    crossterm::execute!(
+        output,
+        crossterm::terminal::LeaveAlternateScreen,
+        crossterm::cursor::Show
+    )
+}
+
+/// A panic puts the terminal back before its message is printed, so the message can be read.
+fn restore_on_panic() {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if let Ok(mut output) = Output::open() {
+            let _ = crossterm::execute!(output, crossterm::event::DisableBracketedPaste);
+            let _ = restore(&mut output);
+        }
+        hook(info);
+    }));
+}
+
 /// Runs the questionnaire on the terminal and returns how it ended, with the terminal restored.
 ///
-/// Call it only when standard input and output are terminals and the tree has been validated.
+/// Call it only when standard input is a terminal, there is a terminal to draw on
+/// ([`Output::available`]), and the tree has been validated.
 pub fn run(tree: &Tree, setup: Setup<'_>) -> io::Result<Ending> {
     let restored = Restored::default();
     let mut events = Events::start(&restored)?;
@@ -73,21 +146,30 @@ pub fn run(tree: &Tree, setup: Setup<'_>) -> io::Result<Ending> {
     // A fixed viewport is resized only by the event loop, to the clamped size; ratatui's
     // full-screen one would follow the terminal's size to any allocation.
     let viewport = Viewport::Fixed(drawing_area(width, height));
-    let terminal = ratatui::try_init_with_options(TerminalOptions { viewport }).and_then(|t| {
-        crossterm::execute!(io::stdout(), crossterm::terminal::EnterAlternateScreen)?;
-        Ok(t)
-    });
+    let mut output = Output::open()?;
+    restore_on_panic();
+    let terminal = crossterm::terminal::enable_raw_mode()
+        .and_then(|()| crossterm::execute!(output, crossterm::terminal::EnterAlternateScreen))
+        .and_then(|()| {
+            Terminal::with_options(CrosstermBackend::new(output), TerminalOptions { viewport })
+        });
     let mut terminal = match terminal {
         Ok(terminal) => terminal,
         Err(error) => {
-            ratatui::restore();
+            if let Ok(mut output) = Output::open() {
+                let _ = restore(&mut output);
+            }
             restored.set();
             return Err(error);
         }
     };
     // Notes take a paste as one piece of text rather than as hundreds of keys (each one saved).
     let paste = setup.features.intake
-        && crossterm::execute!(io::stdout(), crossterm::event::EnableBracketedPaste).is_ok();
+        && crossterm::execute!(
+            terminal.backend_mut(),
+            crossterm::event::EnableBracketedPaste
+        )
+        .is_ok();
     // Reading the system's time zone takes a moment, so it is done only when a time is shown.
     let zone = if setup.features.export || setup.saved.is_some() {
         TimeZone::try_system().unwrap_or(TimeZone::UTC)
@@ -111,11 +193,14 @@ pub fn run(tree: &Tree, setup: Setup<'_>) -> io::Result<Ending> {
     };
     let ending = event_loop(&mut terminal, app, &mut events, &files);
     if paste {
-        let _ = crossterm::execute!(io::stdout(), crossterm::event::DisableBracketedPaste);
+        let _ = crossterm::execute!(
+            terminal.backend_mut(),
+            crossterm::event::DisableBracketedPaste
+        );
     }
     let _ = terminal.show_cursor();
+    let restoring = restore(terminal.backend_mut());
     drop(terminal);
-    let restoring = ratatui::try_restore();
     restored.set();
     let ending = ending?;
     // After a signal or a hang-up the terminal may be gone; the ending still stands.
@@ -136,7 +221,7 @@ struct Files<'a> {
 const HANG_UP: i32 = 1;
 
 fn event_loop(
-    terminal: &mut DefaultTerminal,
+    terminal: &mut Term,
     mut app: App<'_>,
     events: &mut Events,
     files: &Files<'_>,

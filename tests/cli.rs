@@ -11,6 +11,9 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use predicates::str::contains;
 
+#[path = "support/trees.rs"]
+mod trees;
+
 fn groupfit() -> Command {
     let mut cmd = Command::cargo_bin("groupfit").unwrap();
     cmd.env_remove("GROUPFIT_QUESTIONS").env_remove("NO_COLOR");
@@ -494,7 +497,7 @@ fn plain_mode_end_of_input_is_an_error() {
         .assert()
         .code(1)
         .stderr(contains(
-            "input ended before the questions were finished (at question 'mood')",
+            "input ended before the questions were finished (at the question \"How is it?\")",
         ));
     groupfit()
         .args(["--plain", "-q", &fixture("valid/fallback_and_routes.toml")])
@@ -858,7 +861,7 @@ fn plain_intake_keeps_a_dropped_call_and_resumes_it() {
     assert!(words.contains("still saved"), "{words}");
     assert_eq!(fs::read_to_string(&saved).unwrap(), text);
 
-    let mut input = "y\n".to_owned();
+    let mut input = "r\n".to_owned();
     input.push_str(&typed_answers(&THERAPY[2..]));
     groupfit()
         .env("XDG_STATE_HOME", state.path())
@@ -869,6 +872,8 @@ fn plain_intake_keeps_a_dropped_call_and_resumes_it() {
         .stdout(contains(
             "Resumed the call: 2 answers and the notes are back.",
         ))
+        .stdout(contains("Answers so far:\n1. "))
+        .stdout(contains("\n2. "))
         .stdout(contains("Question 3 of at most"))
         .stdout(contains("Provisional recommendation: Therapy group"))
         .stdout(contains("Lives alone."))
@@ -878,14 +883,14 @@ fn plain_intake_keeps_a_dropped_call_and_resumes_it() {
     groupfit()
         .env("XDG_STATE_HOME", state.path())
         .args(["--intake", "--plain"])
-        .write_stdin("n\nn\nq\n")
+        .write_stdin("d\nn\nq\n")
         .assert()
         .success();
     assert!(saved.exists(), "answering no to the confirmation keeps it");
     groupfit()
         .env("XDG_STATE_HOME", state.path())
         .args(["--intake", "--plain"])
-        .write_stdin("n\ny\nq\n")
+        .write_stdin("d\ny\nq\n")
         .assert()
         .success()
         .stdout(contains("The unfinished call was deleted."));
@@ -951,7 +956,7 @@ fn outside_intake_nothing_is_written_unless_asked() {
     assert!(saved.exists());
 
     // Carrying on to the end: the answers are kept only until the recommendation.
-    let mut input = "y\n".to_owned();
+    let mut input = "r\n".to_owned();
     input.push_str(&typed_answers(&THERAPY[2..]));
     groupfit()
         .env("XDG_STATE_HOME", state.path())
@@ -959,7 +964,8 @@ fn outside_intake_nothing_is_written_unless_asked() {
         .write_stdin(input)
         .assert()
         .success()
-        .stdout(contains("Carry on from them?"))
+        .stdout(contains("Type r to carry on from them"))
+        .stdout(contains("Your answers so far:\n1. "))
         .stdout(contains(
             "Carrying on where you left off: 2 answers are back.",
         ))
@@ -1219,7 +1225,10 @@ fn a_saved_call_or_lock_that_is_not_a_regular_file_is_refused() {
     fs::remove_file(folder.join("session.json")).unwrap();
 
     // The lock as a named pipe, and as a link to somewhere that does not exist yet.
-    fs::remove_file(folder.join("session.lock")).unwrap();
+    assert!(
+        !folder.join("session.lock").exists(),
+        "the lock file stays after groupfit exits"
+    );
     mkfifo(&folder.join("session.lock"));
     run(state.path()).stderr(contains(
         "session.lock' as the lock for saved calls: it is a named pipe (FIFO), not a regular file; remove it",
@@ -1980,4 +1989,44 @@ fn knock_on_scenario_problems_are_grouped_under_their_cause() {
     assert_eq!(json["warnings"], 1, "one warning for coverage: {json}");
     let warning = json["diagnostics"][0]["message"].as_str().unwrap();
     assert!(warning.contains("fix those first"), "{warning}");
+}
+
+/// `check` and `answer` on a chain 100,000 questions deep: nothing recurses on the depth, so
+/// neither overflows its stack, and the deepest walk is replayed and explained.
+#[test]
+fn a_chain_100000_questions_deep_is_checked_and_answered() {
+    let dir = tempfile::tempdir().unwrap();
+    let chain = dir.path().join("chain.toml");
+    fs::write(&chain, trees::chain(100_000, false)).unwrap();
+    groupfit()
+        .arg("check")
+        .arg(&chain)
+        .assert()
+        .success()
+        .stdout(contains("0 error(s)").and(contains("100000 questions")));
+
+    // The deepest path: on at every question, then stop at the last.
+    let mut answers = String::from("[answers]\n");
+    for q in 0..99_999 {
+        answers.push_str(&format!("q{q} = \"a\"\n"));
+    }
+    answers.push_str("q99999 = \"b\"\n");
+    let file = dir.path().join("answers.toml");
+    fs::write(&file, answers).unwrap();
+    let output = groupfit()
+        .args(["answer", "--format", "json", "--questions"])
+        .arg(&chain)
+        .arg("--answers")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let result: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(result["outcome"]["id"], "therapy");
+    assert_eq!(result["answers"].as_array().unwrap().len(), 100_000);
+    assert_eq!(result["why"], serde_json::json!(["Stop."]));
 }

@@ -26,6 +26,9 @@ use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::widgets::Widget;
 
+#[path = "support/trees.rs"]
+mod trees;
+
 /// A small tree in the shape of the built-in one: safety first, then scored questions.
 const TREE: &str = r#"[tree]
 title = "Which kind of group fits?"
@@ -386,7 +389,7 @@ fn an_unfinished_call_on_another_tree_is_shown_as_such() {
         "1 answer and 1 line of notes",
         "The questions have changed",
         "version old.1 (ffffffffffff)",
-        "Press y to resume it",
+        "Press r to resume it",
     ] {
         assert!(
             words.contains(&squash(expected)),
@@ -881,6 +884,11 @@ impl Pane {
         Pane::start_after(name, width, height, "", tree, args, env)
     }
 
+    /// [`Pane::start_with`] with groupfit's standard output sent to a file.
+    fn start_redirected(name: &str, width: u16, height: u16, args: &[&str], output: &Path) -> Pane {
+        Pane::launch(name, (width, height), "", None, args, &[], Some(output))
+    }
+
     /// [`Pane::start_with`], running the shell commands `before` in the pane first.
     fn start_after(
         name: &str,
@@ -890,6 +898,18 @@ impl Pane {
         tree: Option<&Path>,
         args: &[&str],
         env: &[(&str, &Path)],
+    ) -> Pane {
+        Pane::launch(name, (width, height), before, tree, args, env, None)
+    }
+
+    fn launch(
+        name: &str,
+        (width, height): (u16, u16),
+        before: &str,
+        tree: Option<&Path>,
+        args: &[&str],
+        env: &[(&str, &Path)],
+        output: Option<&Path>,
     ) -> Pane {
         let quote = |text: &str| format!("'{}'", text.replace('\'', "'\\''"));
         let mut command = quote(env!("CARGO_BIN_EXE_groupfit"));
@@ -904,6 +924,10 @@ impl Pane {
         let mut vars = String::new();
         for (name, value) in env {
             vars.push_str(&format!("{name}={} ", quote(&value.display().to_string())));
+        }
+        if let Some(output) = output {
+            command.push_str(" > ");
+            command.push_str(&quote(&output.display().to_string()));
         }
         let script = format!(
             "{before}env -u GROUPFIT_QUESTIONS -u NO_COLOR TERM=xterm-256color {vars}{command}; echo __EXIT:$?; stty -a; echo __DONE; exec sleep 300"
@@ -964,7 +988,17 @@ impl Pane {
 
     /// Waits until what the pane shows passes the test, and returns it.
     fn wait_until(&self, what: &str, passes: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        self.wait_until_within(Duration::from_secs(20), what, passes)
+    }
+
+    /// [`Pane::wait_until`] with a patience of its own, for a tree that takes long to read.
+    fn wait_until_within(
+        &self,
+        patience: Duration,
+        what: &str,
+        passes: impl Fn(&str) -> bool,
+    ) -> String {
+        let deadline = Instant::now() + patience;
         loop {
             let text = self.capture();
             if passes(&text) {
@@ -1099,6 +1133,84 @@ fn terminal_walk_back_finish_and_the_report_stays_in_the_scrollback() {
     walk_back_finish_and_quit("walk-builtin", &builtin(), None);
     let file = fixture_file();
     walk_back_finish_and_quit("walk-fixture", &fixture(), Some(file.path()));
+}
+
+#[test]
+fn terminal_with_output_redirected_asks_on_screen_and_writes_the_report_to_the_file() {
+    if !tmux_available(
+        "terminal_with_output_redirected_asks_on_screen_and_writes_the_report_to_the_file",
+    ) {
+        return;
+    }
+    let tree = builtin();
+    let path = long_path(&tree);
+    let explanation = explain(&tree, &path);
+    let headline = first_line(&explanation);
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.txt");
+    let pane = Pane::start_redirected("redirected", 100, 30, &[], &report);
+    pane.wait_for(&question(1));
+    assert!(pane.alternate_screen(), "not the full-screen questionnaire");
+    for (k, &choice) in path.iter().enumerate() {
+        pane.choose(choice);
+        if k + 1 < path.len() {
+            pane.wait_for(&question(k + 2));
+        }
+    }
+    pane.wait_for(&headline);
+    pane.send("q");
+    let text = pane.wait_for("__DONE");
+    assert!(text.contains("__EXIT:0"), "{text}");
+    assert_terminal_sane(&text);
+    let written = std::fs::read_to_string(&report).unwrap();
+    assert_eq!(
+        written,
+        explanation.to_text(groupfit::commands::REPORT_WIDTH),
+        "the file holds exactly the report"
+    );
+}
+
+#[test]
+fn terminal_no_report_leaves_the_result_out_of_the_scrollback() {
+    if !tmux_available("terminal_no_report_leaves_the_result_out_of_the_scrollback") {
+        return;
+    }
+    let tree = fixture();
+    let file = fixture_file();
+    let path = long_path(&tree);
+    let explanation = explain(&tree, &path);
+    let headline = first_line(&explanation);
+    let pane = Pane::start_with(
+        "no-report",
+        100,
+        30,
+        Some(file.path()),
+        &["--no-report"],
+        &[],
+    );
+    pane.wait_for(&question(1));
+    for (k, &choice) in path.iter().enumerate() {
+        pane.choose(choice);
+        if k + 1 < path.len() {
+            pane.wait_for(&question(k + 2));
+        }
+    }
+    pane.wait_for(&headline);
+    pane.send("q");
+    let text = pane.wait_for("__DONE");
+    assert!(text.contains("__EXIT:0"), "{text}");
+    let printed = text.split("__EXIT").next().unwrap();
+    assert!(
+        !printed.contains(headline.trim()),
+        "the result was printed:\n{text}"
+    );
+    for why in &explanation.why {
+        assert!(
+            !printed.contains(why.as_str()),
+            "{why:?} was printed:\n{text}"
+        );
+    }
+    assert_terminal_sane(&text);
 }
 
 fn quit_after_one_answer(name: &str, tree: &Tree, file: Option<&Path>) {
@@ -1409,7 +1521,7 @@ fn terminal_intake_call_survives_a_kill_and_is_exported() {
     let pane = Pane::start_with("intake-resume", 100, 30, None, &args, &env);
     let offer = pane.wait_for("Unfinished call");
     assert!(offer.contains("2 answers"), "{offer}");
-    pane.send("y");
+    pane.send("r");
     pane.wait_for("Resumed the call");
     pane.wait_for(&question(3));
     for (k, (question_id, option)) in answers.iter().enumerate().skip(2) {
@@ -1671,4 +1783,42 @@ fn terminal_a_parent_calls_about_her_child() {
     );
     pane.send("C-c");
     pane.wait_for("__DONE");
+}
+
+/// A tree 100,000 questions deep opens in intake, with where the call can still go worked out,
+/// takes an answer, and quits with the terminal put back: nothing recurses on the depth.
+#[test]
+fn terminal_intake_on_a_chain_100000_questions_deep() {
+    if !tmux_available("terminal_intake_on_a_chain_100000_questions_deep") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let chain = dir.path().join("chain.toml");
+    std::fs::write(&chain, trees::chain(100_000, false)).unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let args = ["--intake", "--export-dir", dir.path().to_str().unwrap()];
+    let pane = Pane::start_with(
+        "deep-chain",
+        120,
+        30,
+        Some(&chain),
+        &args,
+        &[("XDG_STATE_HOME", state.path())],
+    );
+    // Reading 18 MB of tree takes a while in a test build on a busy machine.
+    let first = pane.wait_until_within(Duration::from_mins(2), "the first question", |text| {
+        text.contains("Q0?") && text.contains("Still possible") || text.contains("__DONE")
+    });
+    assert!(first.contains("Question 1 of at most 100000"), "{first}");
+    assert!(pane.alternate_screen());
+    pane.send("1");
+    pane.wait_for("Q1?");
+    pane.send("q");
+    pane.wait_for("y yes");
+    pane.send("y");
+    let text = pane.wait_for("__DONE");
+    assert!(!pane.alternate_screen(), "still on the alternate screen");
+    assert!(text.contains("__EXIT:0"), "{text}");
+    assert!(!text.contains("overflow"), "{text}");
+    assert_terminal_sane(&text);
 }

@@ -16,7 +16,7 @@ use std::time::{Duration, SystemTime};
 
 /// How old a temporary file must be before it counts as left behind: writing one takes
 /// milliseconds, and another groupfit may be exporting into the same folder.
-pub const STALE_AFTER: Duration = Duration::from_mins(1);
+pub const STALE_AFTER: Duration = Duration::from_secs(60);
 
 const TEMP_SUFFIX: &str = ".tmp";
 const MARKDOWN: &str = ".md";

@@ -9,7 +9,7 @@ use crossterm::event::KeyEvent;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use ratatui::layout::{Rect, Size};
-use ratatui_textarea::{TextArea, WrapMode};
+use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 
 use super::view::{self, Theme};
 use crate::explain::Explanation;
@@ -633,10 +633,7 @@ impl App<'_> {
         };
         let tree = self.walk.tree();
         let resumed = session::resume(tree, &offer.session);
-        let (text, warning) = resumed.report(
-            offer.session.answers.len(),
-            Keeper::of(self.features.intake),
-        );
+        let (text, warning) = resumed.report(&offer.session, Keeper::of(self.features.intake));
         self.walk = resumed.walk;
         self.notes = notes_box(offer.session.notes.lines().map(str::to_owned).collect());
         self.started = Some(offer.session.started);
@@ -692,9 +689,12 @@ impl App<'_> {
     }
 }
 
-/// An empty or filled notes box, wrapping at words.
+/// An empty or filled notes box, wrapping at words, with the cursor after the last character so
+/// that typing adds to the notes rather than going in front of them.
 fn notes_box(lines: Vec<String>) -> TextArea<'static> {
     let mut notes = TextArea::new(lines);
+    notes.move_cursor(CursorMove::Bottom);
+    notes.move_cursor(CursorMove::End);
     notes.set_wrap_mode(WrapMode::WordOrGlyph);
     notes.set_placeholder_text("Type notes about the call here. They are saved as you type.");
     notes
@@ -781,7 +781,13 @@ pub fn update(app: &mut App<'_>, message: Message) {
         Message::Top => app.scroll = 0,
         Message::Bottom => app.scroll = app.max_scroll(),
         Message::Resize(width, height) => {
+            let area = |size: Size| Rect::new(0, 0, size.width, size.height);
+            let old_width = view::result_viewport(app, area(app.size)).width;
             app.size = Size::new(width, height);
+            let new_width = view::result_viewport(app, area(app.size)).width;
+            if app.result.is_some() && old_width != new_width {
+                app.scroll = view::rescrolled(app, app.scroll, old_width, new_width);
+            }
             app.scroll = app.scroll.min(app.max_scroll());
             let area = Rect::new(0, 0, width, height);
             app.help_scroll = app.help_scroll.min(view::help_max_scroll(app, area));
@@ -1296,7 +1302,7 @@ steps = ["Call 988."]
         let tree = tree();
         let mut walk = Walk::new(&tree);
         walk.choose(1);
-        let (mut app, saved) = offering(&tree, &walk, "Earlier note.");
+        let (mut app, saved) = offering(&tree, &walk, "Earlier note.\nSecond line.");
         assert_eq!(app.screen(), Screen::Resume);
         assert!(app.offering());
         assert!(app.offer().unwrap().tree_change.is_none());
@@ -1311,7 +1317,11 @@ steps = ["Call 988."]
         assert!(!app.offering());
         assert_eq!(app.screen(), Screen::Question);
         assert_eq!(app.walk().answers(), walk.answers());
-        assert_eq!(app.notes(), "Earlier note.");
+        assert_eq!(app.notes(), "Earlier note.\nSecond line.");
+        // Typing in the notes adds to the end of them.
+        send(&mut app, &[Message::Notes]);
+        typed(&mut app, " Called back.");
+        assert_eq!(app.notes(), "Earlier note.\nSecond line. Called back.");
         let now = app.session(Timestamp::now()).unwrap();
         assert_eq!(now.started, saved.started, "the call keeps its start time");
         assert_eq!(now.answers, saved.answers);
@@ -1422,6 +1432,52 @@ steps = ["Call 988."]
 
     fn builtin() -> Tree {
         Tree::load(&Source::builtin()).unwrap().0
+    }
+
+    #[test]
+    fn resizing_the_result_keeps_the_same_section_in_view() {
+        let tree = builtin();
+        let mut app = App::new(&tree, Theme::plain());
+        send(&mut app, &[Message::Resize(100, 16)]);
+        let suicide = place(&app, "suicide");
+        send(&mut app, &[Message::Pick(suicide)]);
+        let none = place(&app, "none");
+        send(&mut app, &[Message::Pick(none)]);
+        assert_eq!(app.screen(), Screen::Result);
+        let text = |app: &App<'_>| -> Vec<String> {
+            let area = Rect::new(0, 0, app.size.width, app.size.height);
+            let width = view::result_viewport(app, area).width;
+            view::result_lines(app, width)
+                .iter()
+                .map(ToString::to_string)
+                .collect()
+        };
+        // The section a line belongs to: the nearest heading at or above it.
+        let section = |lines: &[String], at: usize| -> String {
+            lines[..=at]
+                .iter()
+                .rev()
+                .find(|l| {
+                    ["When you call", "After that", "Why we are showing this"].contains(&l.trim())
+                })
+                .cloned()
+                .unwrap_or_default()
+        };
+        let lines = text(&app);
+        let heading = lines.iter().position(|l| l.trim() == "After that").unwrap();
+        for _ in 0..=heading {
+            send(&mut app, &[Message::ScrollDown]);
+        }
+        assert_eq!(section(&lines, usize::from(app.scroll())), "After that");
+        for (width, height) in [(50, 16), (70, 14), (100, 16)] {
+            send(&mut app, &[Message::Resize(width, height)]);
+            let lines = text(&app);
+            assert_eq!(
+                section(&lines, usize::from(app.scroll())),
+                "After that",
+                "at {width}×{height}"
+            );
+        }
     }
 
     /// The place of an option among the answers on screen.

@@ -468,7 +468,7 @@ pub static NOTES_KEYS: &[Binding] = &[
 /// Keys while an unfinished call is offered at start.
 pub static RESUME_KEYS: &[Binding] = &[
     Binding {
-        keys: &[KeyCode::Char('y'), KeyCode::Char('Y')],
+        keys: &[KeyCode::Char('r'), KeyCode::Enter],
         ctrl: false,
         label: "resume it",
         help: "resume the call at its next unanswered question, with its notes",
@@ -477,7 +477,7 @@ pub static RESUME_KEYS: &[Binding] = &[
         needs: Needs::Nothing,
     },
     Binding {
-        keys: &[KeyCode::Char('n'), KeyCode::Char('N')],
+        keys: &[KeyCode::Char('d')],
         ctrl: false,
         label: "delete it",
         help: "delete the unfinished call and start a new one (asks first)",
@@ -781,9 +781,28 @@ mod tests {
     fn an_unfinished_call_is_resumed_or_discarded() {
         let on_offer =
             |c: char| message_for(KeyCode::Char(c).into(), &Screen::Resume, Features::intake());
-        assert_eq!(on_offer('y'), Some(Message::Resume));
-        assert_eq!(on_offer('n'), Some(Message::Discard));
+        assert_eq!(on_offer('r'), Some(Message::Resume));
+        assert_eq!(
+            message_for(KeyCode::Enter.into(), &Screen::Resume, Features::intake()),
+            Some(Message::Resume)
+        );
+        assert_eq!(on_offer('d'), Some(Message::Discard));
         assert_eq!(on_offer('q'), Some(Message::Quit));
+        // No key means one thing here and another on the confirmation that follows, so two
+        // presses of a reflex never delete a call.
+        for c in ['y', 'n'] {
+            assert_eq!(on_offer(c), None, "{c}");
+        }
+        let on_confirm = |code: KeyCode| {
+            message_for(
+                code.into(),
+                &Screen::Confirm(crate::tui::app::Pending::Discard),
+                Features::intake(),
+            )
+        };
+        for key in RESUME_KEYS.iter().flat_map(|binding| binding.keys) {
+            assert_ne!(on_confirm(*key), Some(Message::Yes), "{key:?}");
+        }
         assert_eq!(on_offer('1'), None);
     }
 }

@@ -685,9 +685,36 @@ fn render_result(app: &App<'_>, area: Rect, buf: &mut Buffer) {
 
 /// The result as lines at a width: the blocks of [`Explanation::blocks`], in order, all of them.
 pub fn result_lines(app: &App<'_>, width: u16) -> Vec<Line<'static>> {
+    result_layout(app, width).0
+}
+
+/// The scroll position that keeps in view what was at the top at the old width, after the
+/// result is wrapped again at the new one: the same block, and as far into it as before, in
+/// proportion. So a resize keeps the reader's place, not the line number.
+pub fn rescrolled(app: &App<'_>, scroll: u16, old_width: u16, new_width: u16) -> u16 {
+    let (old_lines, old_starts) = result_layout(app, old_width);
+    let (new_lines, new_starts) = result_layout(app, new_width);
+    let scroll = usize::from(scroll);
+    let Some(block) = old_starts.iter().rposition(|&start| start <= scroll) else {
+        return 0;
+    };
+    let length = |starts: &[usize], total: usize| {
+        starts.get(block + 1).copied().unwrap_or(total) - starts[block]
+    };
+    let (old_length, new_length) = (
+        length(&old_starts, old_lines.len()),
+        length(&new_starts, new_lines.len()),
+    );
+    let into = (scroll - old_starts[block]) * new_length / old_length.max(1);
+    len_u16(new_starts[block] + into.min(new_length.saturating_sub(1)))
+}
+
+/// [`result_lines`], with the line each block starts on.
+fn result_layout(app: &App<'_>, width: u16) -> (Vec<Line<'static>>, Vec<usize>) {
     let theme = app.theme();
+    let mut starts = Vec::new();
     let Some(result) = app.result() else {
-        return Vec::new();
+        return (Vec::new(), starts);
     };
     let explanation = match result {
         Ok(explanation) => explanation,
@@ -703,7 +730,7 @@ pub fn result_lines(app: &App<'_>, width: u16) -> Vec<Line<'static>> {
                 "",
                 Style::new(),
             ));
-            return lines;
+            return (lines, vec![0]);
         }
     };
     let intake = app.features().intake;
@@ -716,6 +743,7 @@ pub fn result_lines(app: &App<'_>, width: u16) -> Vec<Line<'static>> {
     let mut blocks = blocks.into_iter().peekable();
     let mut answer_number = 0;
     while let Some(block) = blocks.next() {
+        starts.push(lines.len());
         match block {
             explain::Block::Urgent(heading) => {
                 // What to do now goes in the box with the heading.
@@ -782,6 +810,7 @@ pub fn result_lines(app: &App<'_>, width: u16) -> Vec<Line<'static>> {
         }
     }
     if intake {
+        starts.push(lines.len());
         lines.push(Line::default());
         lines.extend(wrap("Notes", width, "", "", theme.heading()));
         let notes = app.notes();
@@ -798,7 +827,7 @@ pub fn result_lines(app: &App<'_>, width: u16) -> Vec<Line<'static>> {
             lines.extend(wrap(line, width, "  ", "  ", Style::new()));
         }
     }
-    lines
+    (lines, starts)
 }
 
 /// A double-ruled box the full width, headed in the tree's words, holding what to do now: the
