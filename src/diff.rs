@@ -15,6 +15,9 @@ use serde::Serialize;
 use crate::tree::{Choice, Outcome, Question, Step, Tree};
 use crate::walk::{Position, Walk};
 
+/// Answers followed per combination of the budget, as in [`crate::review::WORK_PER_PATH`].
+const WORK_PER_PATH: usize = crate::review::WORK_PER_PATH;
+
 /// How many examples are kept for each pair of outcomes.
 const EXAMPLES: usize = 3;
 
@@ -548,6 +551,7 @@ fn walk_both(old: &Tree, new: &Tree, max: usize) -> Walked {
     // The order answers were given in, for examples.
     let mut order: Vec<String> = Vec::new();
     let mut stack: Vec<Branch> = Vec::new();
+    let mut work = 0usize;
     let mut walked = Walked {
         compared: 0,
         complete: true,
@@ -577,7 +581,9 @@ fn walk_both(old: &Tree, new: &Tree, max: usize) -> Walked {
                 undo: None,
             });
         } else {
-            if walked.compared as usize >= max {
+            // A path costs its length to finish, so very long paths stop the comparison early.
+            work += order.len();
+            if walked.compared as usize >= max || work > max.saturating_mul(WORK_PER_PATH) {
                 walked.complete = false;
                 break;
             }
@@ -658,7 +664,7 @@ impl Diff {
             format!("all {} combinations of answers compared", self.compared)
         } else {
             format!(
-                "stopped early: {} combinations of answers compared (--max-paths); raise --max-paths to compare them all",
+                "stopped early: {} combinations of answers compared (--max-paths, or the paths are too long to follow within it); raise --max-paths to compare them all",
                 self.compared
             )
         };

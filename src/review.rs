@@ -17,6 +17,10 @@ use crate::walk::{Answer, Basis};
 
 /// How many borderline paths are shown.
 const BORDERLINE: usize = 10;
+/// Answers counted per path of the budget: a visit of `max` paths stops after `max` times this
+/// many answers, so a tree of very long paths is reviewed in time linear in the budget.
+pub const WORK_PER_PATH: usize = 64;
+
 /// How many typical answers are shown per outcome.
 const TYPICAL: usize = 5;
 
@@ -84,48 +88,57 @@ fn gather(tree: &Tree, max: usize) -> Gathered {
         no_outcome: 0,
     };
     let mut order = 0;
-    g.visited =
-        paths::visit_with_scores(tree, max, |walk, scores| {
-            order += 1;
-            let Ok(decision) = walk.decide(scores) else {
-                g.no_outcome += 1;
-                return;
+    let mut work = 0usize;
+    let mut visiting = paths::Paths::new(tree);
+    while g.visited < max && work < max.saturating_mul(WORK_PER_PATH) {
+        let Some((walk, scores)) = visiting.next_path() else {
+            break;
+        };
+        g.visited += 1;
+        // Counting a path's answers costs its length, so very long paths stop the visit early.
+        work += walk.answers().len();
+        order += 1;
+        let Ok(decision) = walk.decide(scores) else {
+            g.no_outcome += 1;
+            continue;
+        };
+        let o = decision.outcome;
+        g.reached[o] += 1;
+        for a in walk.answers() {
+            *g.answered.entry((o, a.question, a.choice)).or_default() += 1;
+            *g.answered_all.entry((a.question, a.choice)).or_default() += 1;
+        }
+        if decision.basis == Basis::Scored {
+            let top = i128::from(scores[o]);
+            let runner_up = scores
+                .iter()
+                .enumerate()
+                .filter(|&(ix, _)| ix != o && !tree.outcomes[ix].urgent)
+                .rev()
+                .max_by_key(|&(_, &total)| total)
+                .map(|(ix, _)| ix);
+            let margin = runner_up.map_or(top, |r| top - i128::from(scores[r]));
+            let candidate = || Borderline {
+                margin,
+                length: walk.answers().len(),
+                order,
+                answers: walk.answers().to_vec(),
+                winner: o,
+                runner_up,
+                scores: scores.to_vec(),
             };
-            let o = decision.outcome;
-            g.reached[o] += 1;
-            for a in walk.answers() {
-                *g.answered.entry((o, a.question, a.choice)).or_default() += 1;
-                *g.answered_all.entry((a.question, a.choice)).or_default() += 1;
+            if g.borderline.len() < BORDERLINE {
+                g.borderline.push(candidate());
+            } else if g
+                .borderline
+                .peek()
+                .is_some_and(|worst| (margin, walk.answers().len()) < (worst.margin, worst.length))
+            {
+                g.borderline.pop();
+                g.borderline.push(candidate());
             }
-            if decision.basis == Basis::Scored {
-                let top = i128::from(scores[o]);
-                let runner_up = scores
-                    .iter()
-                    .enumerate()
-                    .filter(|&(ix, _)| ix != o && !tree.outcomes[ix].urgent)
-                    .rev()
-                    .max_by_key(|&(_, &total)| total)
-                    .map(|(ix, _)| ix);
-                let margin = runner_up.map_or(top, |r| top - i128::from(scores[r]));
-                let candidate = || Borderline {
-                    margin,
-                    length: walk.answers().len(),
-                    order,
-                    answers: walk.answers().to_vec(),
-                    winner: o,
-                    runner_up,
-                    scores: scores.to_vec(),
-                };
-                if g.borderline.len() < BORDERLINE {
-                    g.borderline.push(candidate());
-                } else if g.borderline.peek().is_some_and(|worst| {
-                    (margin, walk.answers().len()) < (worst.margin, worst.length)
-                }) {
-                    g.borderline.pop();
-                    g.borderline.push(candidate());
-                }
-            }
-        });
+        }
+    }
     g
 }
 
@@ -177,9 +190,10 @@ pub fn to_markdown(tree: &Tree, what: &str, checked: &Checked, max: usize) -> St
     if !complete {
         let _ = writeln!(
             out,
-            "- **Stopped early:** {} of {} paths were visited (--max-paths {max}); the counts below are of those only",
+            "- **Stopped early:** {} of {} paths were visited (--max-paths {max}, and at most {} answers counted in all); the counts below are of those only",
             g.visited,
-            paths::count_in_words(g.total)
+            paths::count_in_words(g.total),
+            max.saturating_mul(WORK_PER_PATH)
         );
     }
 

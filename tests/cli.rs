@@ -2030,3 +2030,32 @@ fn a_chain_100000_questions_deep_is_checked_and_answered() {
     assert_eq!(result["answers"].as_array().unwrap().len(), 100_000);
     assert_eq!(result["why"], serde_json::json!(["Stop."]));
 }
+
+/// On very long paths, `review` and `diff` stop at their budget, in time linear in it, and say so.
+#[test]
+fn review_and_diff_of_a_deep_chain_stop_at_the_budget_and_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let chain = dir.path().join("chain.toml");
+    let text = trees::chain(20_000, false);
+    fs::write(&chain, &text).unwrap();
+    let changed = dir.path().join("changed.toml");
+    fs::write(&changed, text.replacen("therapy = 2", "therapy = 3", 1)).unwrap();
+    let output = groupfit()
+        .args(["review", "--max-paths", "100"])
+        .arg(&chain)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let review = String::from_utf8(output.stdout).unwrap();
+    assert!(review.contains("**Stopped early:**"), "{review}");
+    assert!(!review.contains("Reviewed by"), "{review}");
+    let output = groupfit()
+        .args(["diff", "--max-paths", "100"])
+        .arg(&chain)
+        .arg(&changed)
+        .output()
+        .unwrap();
+    let diff = String::from_utf8(output.stdout).unwrap();
+    assert!(diff.contains("stopped early"), "{diff}");
+    assert!(diff.contains("option 'q0.b' rescored"), "{diff}");
+}
