@@ -381,10 +381,11 @@ impl JsonSchema for Scores {
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let most = crate::tree::MAX_POINTS;
         schemars::json_schema!({
             "description": "Points by outcome id, such as { support = 2, therapy = -1 }.",
             "type": "object",
-            "additionalProperties": { "type": "integer" }
+            "additionalProperties": { "type": "integer", "minimum": -most, "maximum": most }
         })
     }
 }
