@@ -291,6 +291,14 @@ fn step_words(tree: &Tree, step: Step) -> String {
     }
 }
 
+fn step_words_past(tree: &Tree, step: Step) -> String {
+    match step {
+        Step::Next(q) => format!("went on to '{}'", tree.questions[q].id),
+        Step::Outcome(o) => format!("ended at '{}'", tree.outcomes[o].id),
+        Step::End => "ended, and the totals decided".to_owned(),
+    }
+}
+
 fn score_words(tree: &Tree, c: &Choice) -> String {
     if c.score.is_empty() {
         return "nothing".to_owned();
@@ -360,9 +368,7 @@ fn compare_questions(old: &Tree, new: &Tree, changes: &mut Vec<Change>) {
                     "option",
                     id.clone(),
                     "rerouted",
-                    format!("{before}; now {after}")
-                        .replacen("goes", "went", 1)
-                        .replacen("ends", "ended", 1),
+                    format!("{}; now {after}", step_words_past(old, oc.step)),
                 ));
             }
             let (before, after) = (score_words(old, oc), score_words(new, nc));
