@@ -812,11 +812,9 @@ mod tests {
                 .iter()
                 .any(|c| c.part == "question" && c.kind == "added" && c.id == "extra")
         );
-        assert!(
-            diff.changes
-                .iter()
-                .any(|c| c.id == "q.a" && c.kind == "rerouted")
-        );
+        assert!(diff.changes.iter().any(|c| c.id == "q.a"
+            && c.kind == "rerouted"
+            && c.detail == "ended, and the totals decided; now goes on to 'extra'"));
         assert!(
             diff.changes
                 .iter()
