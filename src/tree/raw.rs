@@ -1292,6 +1292,12 @@ pub(crate) fn slip_words(message: &str, text: &str, at: usize) -> Option<String>
             "the key '{name}' is written twice in this table; a table (the lines under one [header]) may set each key only once, so delete one of them{hint}"
         ));
     }
+    if message.starts_with("invalid basic string") && text[at..line_end].trim().is_empty() {
+        return Some(
+            "this text has no closing double quote: end it with \" on the same line (text that runs over several lines goes between \"\"\" and \"\"\")"
+                .to_owned(),
+        );
+    }
     if line.contains(['“', '”', '‘', '’', '„']) {
         let example = key.map_or_else(|| "key = \"text\"".to_owned(), |k| format!("{k} = \"...\""));
         return Some(format!(
