@@ -1261,6 +1261,15 @@ fn syntax_error(error: &toml::de::Error, text: &str) -> Diagnostic {
     Diagnostic::error(span, format!("TOML syntax: {message}"))
 }
 
+/// How the messages of [`slip_words`] begin: they are about the file's TOML, like the parser's
+/// own messages, though put in words that need no TOML.
+pub(crate) const SLIP_STARTS: &[&str] = &[
+    "the key '",
+    "this text has no closing double quote",
+    "text must be in straight double quotes",
+    "text must be in double quotes",
+];
+
 /// The slips people make when typing TOML by hand, in words that say how to fix them: curly
 /// quotes, a word without quotes where text belongs, a key written twice. `None` for other
 /// problems, whose parser words are kept.
@@ -1688,8 +1697,15 @@ disclaimer = "d"
 
     #[test]
     fn syntax_errors_are_reported_with_their_position() {
-        let doc = read("[tree]\ntitle = \"unterminated\n");
+        let doc = read("[tree\ntitle = \"t\"\n");
         assert!(doc.diagnostics[0].message.starts_with("TOML syntax:"));
+        assert!(doc.diagnostics[0].span.is_some());
+        let doc = read("[tree]\ntitle = \"unterminated\n");
+        assert!(
+            doc.diagnostics[0]
+                .message
+                .starts_with("this text has no closing double quote")
+        );
         assert!(doc.diagnostics[0].span.is_some());
     }
 
