@@ -1263,6 +1263,7 @@ fn syntax_error(error: &toml::de::Error, text: &str) -> Diagnostic {
 
 /// How the messages of [`slip_words`] begin: they are about the file's TOML, like the parser's
 /// own messages, though put in words that need no TOML.
+#[cfg(test)]
 pub(crate) const SLIP_STARTS: &[&str] = &[
     "the key '",
     "this text has no closing double quote",
@@ -1693,6 +1694,23 @@ disclaimer = "d"
             "{all}"
         );
         assert!(all.contains("expected text in quotes"), "{all}");
+    }
+
+    #[test]
+    fn every_slip_message_is_known_as_one_about_the_toml() {
+        for text in [
+            "x = none\n",
+            "x = \u{201c}a\u{201d}\n",
+            "x = \"open\n",
+            "x = 1\nx = 2\n",
+        ] {
+            let doc = read(text);
+            let message = &doc.diagnostics[0].message;
+            assert!(
+                SLIP_STARTS.iter().any(|start| message.starts_with(start)),
+                "{text:?}: {message}"
+            );
+        }
     }
 
     #[test]
