@@ -1326,7 +1326,20 @@ pub(crate) fn slip_words(message: &str, text: &str, at: usize) -> Option<String>
             || message.contains("expected `false`"));
     if bare {
         let written = key.map_or_else(|| format!("\"{word}\""), |k| format!("{k} = \"{word}\""));
-        return Some(format!("text must be in double quotes; write {written}"));
+        if let Some(meant) = crate::diagnostic::closest(word, ["true", "false"]) {
+            return Some(format!(
+                "text must be in double quotes, and only true and false go without: did you mean {meant}? Otherwise write {written}"
+            ));
+        }
+        let yes_no = if message.contains("expected `true`") || message.contains("expected `false`")
+        {
+            " (only true and false go without quotes)"
+        } else {
+            ""
+        };
+        return Some(format!(
+            "text must be in double quotes; write {written}{yes_no}"
+        ));
     }
     None
 }
