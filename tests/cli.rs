@@ -1899,6 +1899,10 @@ fn review_is_a_readable_sign_off_document() {
     let sha = groupfit::source::Source::read(Path::new(&tree))
         .unwrap()
         .sha256();
+    insta::assert_snapshot!(
+        "review_markdown",
+        text.replace(&tree, "fallback_and_routes.toml")
+    );
     for words in [
         "# Sign-off review: Routes",
         "- Version: **2**",
