@@ -7,6 +7,17 @@
 //! by Python's `tomllib` (when `python3` is available) for comparison. The summary gives the
 //! ratio to `tomllib`, how time grows from 20 000 to 100 000 questions, the CPUs available (files
 //! of 1 MiB or more are parsed on up to four threads) and the load average before and after.
+//!
+//! Then two extreme shapes: a chain 100 000 questions deep (each question's first answer goes on,
+//! its second ends) and a tree of 200 questions with 2^200 paths. For each: load and check, where
+//! the call can still go at the first question (what intake works out before its first frame),
+//! and listing 1 000 paths as JSON.
+//!
+//! Then four inputs that once took time growing with the square of their size, at 1 000, 8 000 and
+//! 40 000: questions that each name a question that does not exist, one line of syntax errors, a
+//! JSON answers file with that many distinct questions, and that many answers replayed along a
+//! chain of that many questions. For each, the growth from 1 000 to 40 000 is printed (40.0× is
+//! linear; 1 600× would be quadratic). Each time is the median of three runs after a warm-up.
 
 #![allow(clippy::cast_precision_loss)] // timings of at most 10^5 questions
 
@@ -14,9 +25,17 @@ use std::fmt::Write as _;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use groupfit::answers::{self, parse_file};
 use groupfit::check::{DEFAULT_MAX_PATHS, check};
+use groupfit::explain::Explanation;
+use groupfit::paths::Listing;
+use groupfit::possible::{BUDGET, Bounds, still_possible};
 use groupfit::source::{BUILTIN_TREE, Source};
 use groupfit::tree::Tree;
+use groupfit::walk::Walk;
+
+#[path = "../tests/support/trees.rs"]
+mod trees;
 
 fn ternary_tree(questions: usize) -> String {
     let mut t = String::with_capacity(questions * 260);
@@ -51,6 +70,227 @@ fn ternary_tree(questions: usize) -> String {
         );
     }
     t
+}
+
+const HEADER: &str =
+    "[tree]\ntitle = \"Generated\"\nversion = \"1\"\nstart = \"q0\"\ndisclaimer = \"A guide.\"\n";
+
+/// `n` questions whose first option goes on to a question that does not exist.
+fn elsewhere_tree(n: usize) -> String {
+    let mut t = String::from(HEADER);
+    for q in 0..n {
+        let _ = write!(
+            t,
+            "\n[[question]]\nid = \"q{q}\"\ntext = \"Question {q}?\"\n  [[question.option]]\n  id = \"a\"\n  label = \"A\"\n  next = \"elsewhere\"\n  [[question.option]]\n  id = \"b\"\n  label = \"B\"\n  outcome = \"x\"\n"
+        );
+    }
+    t.push_str("\n[[outcome]]\nid = \"x\"\nname = \"X\"\nsummary = \"About x.\"\n");
+    t
+}
+
+/// `x = {` and then `1,` `n` times, all on one line: two syntax errors per `1,`.
+fn long_line(n: usize) -> String {
+    format!("x = {{{}\n", "1,".repeat(n))
+}
+
+/// A chain of `n` questions: the first option goes on (or, at the last, ends) with a reason and a
+/// note of its own, so the explanation has `n` distinct lines in Why and in Keep in mind.
+fn chain_tree(n: usize) -> String {
+    let mut t = String::from(HEADER);
+    for q in 0..n {
+        let next = if q + 1 < n {
+            format!("  next = \"q{}\"\n", q + 1)
+        } else {
+            String::new()
+        };
+        let _ = write!(
+            t,
+            "\n[[question]]\nid = \"q{q}\"\ntext = \"Question {q}?\"\n  [[question.option]]\n  id = \"a\"\n  label = \"A\"\n{next}  score = {{ x = 1, y = 1 }}\n  reason = \"Reason {q}.\"\n  note = \"Note {q}.\"\n  [[question.option]]\n  id = \"b\"\n  label = \"B\"\n  score = {{ y = 2 }}\n  reason = \"Because.\"\n"
+        );
+    }
+    for o in ["x", "y"] {
+        let _ = write!(
+            t,
+            "\n[[outcome]]\nid = \"{o}\"\nname = \"Outcome {o}\"\nsummary = \"About {o}.\"\n"
+        );
+    }
+    t
+}
+
+/// The first option of each of `n` questions, as a TOML answers file or a JSON result.
+fn answers_file(n: usize, json: bool) -> String {
+    let mut t = String::new();
+    if json {
+        t.push_str("{\n  \"answers\": [\n");
+        for q in 0..n {
+            let comma = if q + 1 < n { "," } else { "" };
+            let _ = writeln!(
+                t,
+                "    {{ \"question\": \"q{q}\", \"option\": \"a\" }}{comma}"
+            );
+        }
+        t.push_str("  ]\n}\n");
+    } else {
+        t.push_str("[answers]\n");
+        for q in 0..n {
+            let _ = writeln!(t, "q{q} = \"a\"");
+        }
+    }
+    t
+}
+
+/// The median of three runs, after one that is not counted.
+fn time_once(mut run: impl FnMut()) -> Duration {
+    run();
+    median(
+        (0..3)
+            .map(|_| {
+                let start = Instant::now();
+                run();
+                start.elapsed()
+            })
+            .collect(),
+    )
+}
+
+/// Times the inputs that used to be quadratic, at each size, and prints how time grew.
+fn quadratic_inputs(sizes: &[usize]) {
+    println!();
+    println!("{:<42} {:>7}  {:>10}", "input (size n)", "n", "time");
+    let mut rows: Vec<(&str, Vec<Duration>)> = Vec::new();
+    let mut record = |name: &'static str, n: usize, t: Duration| {
+        println!("{name:<42} {n:>7}  {:>8.1}ms", t.as_secs_f64() * 1e3);
+        match rows.iter_mut().find(|(row, _)| *row == name) {
+            Some((_, times)) => times.push(t),
+            None => rows.push((name, vec![t])),
+        }
+    };
+    for &n in sizes {
+        let source = Source::new("elsewhere.toml", elsewhere_tree(n));
+        let t = time_once(|| {
+            let checked = check(&source, DEFAULT_MAX_PATHS);
+            let report = checked.report(&source);
+            assert_eq!(report.errors(), n);
+            std::hint::black_box(report.to_string());
+        });
+        record("check: n × next = \"elsewhere\"", n, t);
+
+        let source = Source::new("line.toml", long_line(n));
+        let t = time_once(|| {
+            let checked = check(&source, DEFAULT_MAX_PATHS);
+            let report = checked.report(&source);
+            assert!(report.errors() > n);
+            std::hint::black_box(report.to_string());
+        });
+        record("check: one line, x = { then 1, × n", n, t);
+
+        let source = Source::new("answers.json", answers_file(n, true));
+        let t = time_once(|| {
+            let file = parse_file(&source).expect("the JSON answers parse");
+            assert_eq!(file.answers.len(), n);
+        });
+        record("answers: JSON file, n distinct questions", n, t);
+
+        let tree_source = Source::new("chain.toml", chain_tree(n));
+        let (tree, _) = Tree::load(&tree_source).expect("the chain loads");
+        let source = Source::new("answers.toml", answers_file(n, false));
+        let t = time_once(|| {
+            let file = parse_file(&source).expect("the TOML answers parse");
+            let replayed = answers::replay(&tree, &file.answers).expect("the answers replay");
+            let explanation = Explanation::of(&replayed.walk).expect("a recommendation");
+            assert_eq!(explanation.why.len(), n);
+            std::hint::black_box(explanation.to_text(80));
+        });
+        record("answer: n TOML answers along an n-chain", n, t);
+    }
+    for (name, times) in rows {
+        if let (Some(first), Some(last)) = (times.first(), times.last())
+            && times.len() > 1
+        {
+            let (small, large) = (sizes[0], sizes[sizes.len() - 1]);
+            println!(
+                "growth {name}: {:.1}× from n = {small} to n = {large} ({:.1}× is linear)",
+                last.as_secs_f64() / first.as_secs_f64(),
+                large as f64 / small as f64
+            );
+        }
+    }
+}
+
+/// The median of `runs` timings of `work`.
+fn timed<T>(runs: usize, mut work: impl FnMut() -> T) -> Duration {
+    median(
+        (0..runs)
+            .map(|_| {
+                let start = Instant::now();
+                std::hint::black_box(work());
+                start.elapsed()
+            })
+            .collect(),
+    )
+}
+
+fn ms(t: Duration) -> String {
+    format!("{:>10.1}ms", t.as_secs_f64() * 1e3)
+}
+
+/// The chain and the doubling tree: load+check, still possible at the start, 1 000 paths listed.
+fn extreme_shapes(quick: bool) {
+    let (depth, questions, runs) = if quick {
+        (1_000, 20, 1)
+    } else {
+        (100_000, 200, 3)
+    };
+    println!("\n{:<44}  {:>12}", "extreme shape", "median");
+    for (name, text, short_first) in [
+        (
+            format!("chain {depth} deep"),
+            trees::chain(depth, false),
+            trees::chain(depth, true),
+        ),
+        (
+            format!("{questions} questions, 2^{questions} paths"),
+            trees::doubling(questions),
+            trees::doubling(questions),
+        ),
+    ] {
+        let t = timed(runs, || {
+            let checked = check(&Source::new("bench.toml", text.clone()), DEFAULT_MAX_PATHS);
+            assert!(checked.tree.is_some(), "the generated tree must load");
+        });
+        println!("{:<44}  {}", format!("{name}: load+check"), ms(t));
+        let tree = Tree::load(&Source::new("bench.toml", text.clone()))
+            .map_or_else(|_| panic!("the generated tree must load"), |(tree, _)| tree);
+        let t = timed(runs, || Bounds::of(&tree));
+        println!(
+            "{:<44}  {}",
+            format!("{name}: bounds, once per tree"),
+            ms(t)
+        );
+        let bounds = Bounds::of(&tree);
+        let t = timed(runs, || still_possible(&Walk::new(&tree), &bounds, BUDGET));
+        println!(
+            "{:<44}  {}",
+            format!("{name}: still possible at the start"),
+            ms(t)
+        );
+        let listed = Tree::load(&Source::new("bench.toml", short_first))
+            .map_or_else(|_| panic!("the generated tree must load"), |(tree, _)| tree);
+        let t = timed(runs, || {
+            Listing::new(&listed, 1_000).write_json(&mut std::io::sink())
+        });
+        println!("{:<44}  {}", format!("{name}: 1 000 paths as JSON"), ms(t));
+    }
+    let tree = Tree::load(&Source::new("bench.toml", trees::chain(depth, false)))
+        .map_or_else(|_| panic!("the generated tree must load"), |(tree, _)| tree);
+    let t = timed(runs, || {
+        Listing::new(&tree, 3).write_json(&mut std::io::sink())
+    });
+    println!(
+        "{:<44}  {}",
+        format!("chain {depth} deep: its 3 longest paths as JSON"),
+        ms(t)
+    );
 }
 
 fn median(mut samples: Vec<Duration>) -> Duration {
@@ -269,6 +509,17 @@ fn main() {
             large.as_secs_f64() / small.as_secs_f64()
         );
     }
+    extreme_shapes(quick);
+    // GROUPFIT_BENCH_QUADRATIC=1000,8000 picks other sizes for the inputs below.
+    let quadratic_sizes: Vec<usize> = match std::env::var("GROUPFIT_BENCH_QUADRATIC") {
+        Ok(list) => list
+            .split(',')
+            .filter_map(|n| n.trim().parse().ok())
+            .collect(),
+        Err(_) if quick => vec![1_000],
+        Err(_) => vec![1_000, 8_000, 40_000],
+    };
+    quadratic_inputs(&quadratic_sizes);
     review_and_diff(quick);
     snippets_on_many_errors(quick);
     println!(

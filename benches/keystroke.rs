@@ -4,7 +4,9 @@
 //! app and draws the whole frame, as the event loop does; the median and 99th percentile are shown.
 //! Intake mode is measured too: each answer there also works out which outcomes are still possible,
 //! and each key typed into the notes box edits and redraws it. A question with 10, 10 000 and
-//! 100 000 answers shows that a key costs the same whatever the number of answers.
+//! 100 000 answers shows that a key costs the same whatever the number of answers. Last, intake
+//! on a chain 100 000 questions deep, answering on and now and then going back, where each
+//! answer works out where the call can still go.
 
 #![allow(clippy::cast_precision_loss, clippy::cast_sign_loss)] // percentiles of a few thousand samples
 
@@ -17,6 +19,9 @@ use groupfit::tui::{App, Features, Message, Theme, message_for, update};
 use groupfit::walk::Position;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+
+#[path = "../tests/support/trees.rs"]
+mod trees;
 
 fn percentile(samples: &mut [Duration], p: f64) -> Duration {
     samples.sort();
@@ -70,6 +75,40 @@ fn many_answers(rounds: usize) {
             samples.len()
         );
     }
+}
+
+/// Intake on a chain 100 000 questions deep: four answers on, one back, and again.
+fn deep_chain(quick: bool) {
+    let depth = if quick { 1_000 } else { 100_000 };
+    let keys = if quick { 20 } else { 500 };
+    let tree = Tree::load(&Source::new("chain.toml", trees::chain(depth, false)))
+        .expect("the chain loads")
+        .0;
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("test backend");
+    let features = Features::intake();
+    let mut app = App::with(&tree, Theme::plain(), features, None);
+    let mut samples = Vec::with_capacity(keys);
+    for k in 0..keys {
+        let key = if k % 5 == 4 {
+            KeyCode::Left
+        } else {
+            KeyCode::Char('1')
+        };
+        let start = Instant::now();
+        if let Some(message) = message_for(KeyEvent::from(key), &app.screen(), features) {
+            update(&mut app, message);
+        }
+        terminal
+            .draw(|frame| frame.render_widget(&app, frame.area()))
+            .expect("draw");
+        samples.push(start.elapsed());
+    }
+    println!(
+        "120×40 intake, chain {depth} deep: median {:.1} µs, p99 {:.1} µs over {} keystrokes",
+        percentile(&mut samples, 0.5).as_secs_f64() * 1e6,
+        percentile(&mut samples, 0.99).as_secs_f64() * 1e6,
+        samples.len()
+    );
 }
 
 fn main() {
@@ -163,4 +202,5 @@ fn main() {
             );
         }
     }
+    deep_chain(quick);
 }

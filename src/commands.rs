@@ -146,15 +146,7 @@ pub fn load_tree(path: Option<&Path>) -> Result<(Source, Tree), Failure> {
     }
     let checked = check::check(&source, DEFAULT_MAX_PATHS);
     if checked.has_errors() || checked.tree.is_none() {
-        let report = checked.report(&source);
-        let errors_only = Report {
-            file: report.file.clone(),
-            items: report
-                .items
-                .into_iter()
-                .filter(|i| i.severity == crate::diagnostic::Severity::Error)
-                .collect(),
-        };
+        let errors_only = Report::errors_only(&source, &checked.diagnostics);
         return Err(Failure(format!(
             "{}{}: the question tree has {} error(s); fix them (run 'groupfit check {}' to see everything) and try again\n",
             crate::snippet::render(&errors_only, &source),
@@ -256,6 +248,7 @@ fn check_command(
                 "errors": report.errors(),
                 "warnings": report.warnings(),
                 "diagnostics": report.items,
+                "omitted": report.omitted(),
                 "stats": checked.stats,
             });
             format!(
@@ -447,11 +440,7 @@ fn answer_command(
     };
     let located = |diagnostics: &[Diagnostic]| match &answers_source {
         Some(source) => crate::snippet::render(&Report::new(source, diagnostics), source),
-        None => diagnostics.iter().fold(String::new(), |mut out, d| {
-            use std::fmt::Write as _;
-            let _ = writeln!(out, "{}: {}", d.severity, d.message);
-            out
-        }),
+        None => crate::diagnostic::unlocated(diagnostics),
     };
     let replayed = answers::replay(&tree, &given)
         .map_err(|d| Failure(format!("{warnings}{}", located(&d))))?;
@@ -606,6 +595,13 @@ fn questionnaire(questions: Option<&Path>, args: &RunArgs) -> Result<ExitCode, F
             )
         };
         text.push_str(&saved);
+    }
+    if !io::stdout().is_terminal() && ending.explanation.is_some() && !args.no_report {
+        // The questionnaire was drawn on the terminal and has gone; say where the report went.
+        let _ = writeln!(
+            io::stderr(),
+            "groupfit: the report was written to the redirected output."
+        );
     }
     emit_with(&text, Form::Text, code)
 }

@@ -4,6 +4,8 @@
 //! recommendation (or routed to it), the caveats of answers that scored against it, and the notes of
 //! any answer. The TUI, plain mode and the text, Markdown and JSON reports all render this one value.
 
+use std::collections::HashSet;
+
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize};
 
@@ -154,11 +156,11 @@ impl Explanation {
             ));
         }
 
-        let mut keep_in_mind = Vec::new();
+        let mut keep_in_mind = Lines::default();
         if rec.tie
             && let Some(other) = rec.runner_up
         {
-            keep_in_mind.push(format!(
+            keep_in_mind.push(&format!(
                 "Your answers pointed just as much to {} as to {}. Both are worth a look; this one is shown first only because the list puts it first.",
                 with_article(&tree.outcomes[other].name),
                 with_article(&outcome.name),
@@ -168,15 +170,15 @@ impl Explanation {
             if choice.score_for(rec.outcome) < 0
                 && let Some(caveat) = &choice.caveat
             {
-                push_once(&mut keep_in_mind, caveat);
+                keep_in_mind.push(caveat);
             }
             for (o, line) in &choice.keep_in_mind {
                 if *o == rec.outcome {
-                    push_once(&mut keep_in_mind, line);
+                    keep_in_mind.push(line);
                 }
             }
             if let Some(note) = &choice.note {
-                push_once(&mut keep_in_mind, note);
+                keep_in_mind.push(note);
             }
         }
 
@@ -186,11 +188,11 @@ impl Explanation {
             why: reasons_for(tree, walk, other),
         });
 
-        let mut where_to_look = Vec::new();
+        let mut where_to_look = Lines::default();
         for choice in &chosen {
             for (o, line) in &choice.where_to_look {
                 if *o == rec.outcome {
-                    push_once(&mut where_to_look, line);
+                    where_to_look.push(line);
                 }
             }
         }
@@ -203,7 +205,7 @@ impl Explanation {
                 tie: rec.tie,
             },
             why,
-            keep_in_mind,
+            keep_in_mind: keep_in_mind.lines,
             also_consider,
             summary: outcome.summary.clone(),
             expect: outcome.expect.clone(),
@@ -213,7 +215,7 @@ impl Explanation {
             tree: TreeStamp::of(tree),
             disclaimer: tree.disclaimer.clone(),
             provisional: tree.provisional.clone(),
-            where_to_look,
+            where_to_look: where_to_look.lines,
             urgent_help: Vec::new(),
             safety_screen: safety_screen(walk),
             guidance: outcome.guidance.clone(),
@@ -225,13 +227,13 @@ impl Explanation {
     fn urgent(walk: &Walk<'_>, rec: &Recommendation) -> Self {
         let tree = walk.tree();
         let outcome = &tree.outcomes[rec.outcome];
-        let mut why = Vec::new();
+        let mut why = Lines::default();
         if let Some(safety) = tree.safety {
             let mut dangers = walk.dangers();
             dangers.sort_unstable();
             for choice in dangers {
                 if let Some(reason) = &tree.questions[safety.question].choices[choice].reason {
-                    push_once(&mut why, reason);
+                    why.push(reason);
                 }
             }
         }
@@ -258,7 +260,7 @@ impl Explanation {
                 urgent: true,
                 tie: false,
             },
-            why,
+            why: why.lines,
             keep_in_mind: Vec::new(),
             also_consider: None,
             summary: outcome.summary.clone(),
@@ -331,11 +333,13 @@ impl Explanation {
                 "Provisional recommendation: {}",
                 self.outcome.name
             )));
-            if staff && let Some(guidance) = &self.guidance {
-                blocks.push(Block::Staff(guidance.clone()));
-            }
+            // What provisional means goes with the heading that says it, not under the staff
+            // guidance, where it would read as part of it.
             if let Some(provisional) = &self.provisional {
                 blocks.push(Block::Paragraph(provisional.clone()));
+            }
+            if staff && let Some(guidance) = &self.guidance {
+                blocks.push(Block::Staff(guidance.clone()));
             }
             section(&mut blocks, "Why this fits", &self.why);
             section(&mut blocks, "Keep in mind", &self.keep_in_mind);
@@ -577,20 +581,31 @@ fn safety_screen(walk: &Walk<'_>) -> Vec<SignAnswer> {
 
 /// The reasons of the answers that scored for `outcome` or routed straight to it, in order.
 fn reasons_for(tree: &Tree, walk: &Walk<'_>, outcome: OutcomeIx) -> Vec<String> {
-    let mut reasons = Vec::new();
+    let mut reasons = Lines::default();
     for answer in walk.answers() {
         let choice = &tree.questions[answer.question].choices[answer.choice];
         let favours = choice.score_for(outcome) > 0 || choice.step == Step::Outcome(outcome);
         if favours && let Some(reason) = &choice.reason {
-            push_once(&mut reasons, reason);
+            reasons.push(reason);
         }
     }
-    reasons
+    reasons.lines
 }
 
-fn push_once(list: &mut Vec<String>, text: &str) {
-    if !list.iter().any(|t| t == text) {
-        list.push(text.to_owned());
+/// Lines to show, each once, in the order first given; a walk of thousands of answers with a
+/// line of its own each is gathered in time that grows only with their number.
+#[derive(Default)]
+struct Lines {
+    lines: Vec<String>,
+    seen: HashSet<String>,
+}
+
+impl Lines {
+    fn push(&mut self, text: &str) {
+        if !self.seen.contains(text) {
+            self.seen.insert(text.to_owned());
+            self.lines.push(text.to_owned());
+        }
     }
 }
 
@@ -731,6 +746,7 @@ name = "Support group"
 summary = "Support."
 expect = ["Goal: cope"]
 next_steps = "Find one."
+guidance = "Offer the list of local groups."
 
 [[outcome]]
 id = "therapy"
@@ -892,6 +908,11 @@ guidance = "Stay on the line."
         let title = text.find("Provisional recommendation").unwrap();
         let meaning = text.find("Provisional means a first suggestion.").unwrap();
         assert!(title < meaning && meaning < text.find("Why this fits").unwrap());
+        // For staff, the meaning comes before their guidance, not under it as if part of it.
+        let staff = e.to_text_for_staff(80);
+        let meaning = staff.find("Provisional means a first suggestion.").unwrap();
+        let guidance = staff.find("For staff:").unwrap();
+        assert!(meaning < guidance, "{staff}");
     }
 
     #[test]

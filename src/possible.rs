@@ -5,8 +5,9 @@
 //! questions, and the panel is redrawn after every answer. So each outcome is looked for on its
 //! own, depth first, following only answers after which it can still come out on top: judged by
 //! the most it can still gain against the least each other outcome will ([`Bounds`]), which rules
-//! out most of the tree without visiting it. A budget bounds the search on huge trees; past it,
-//! the outcome is listed anyway, so the list may hold too many but never too few.
+//! out most of the tree without visiting it. A budget bounds the search on huge trees: when it
+//! runs out the search stops, and the outcome is listed anyway, so the list may hold too many but
+//! never too few.
 
 use crate::tree::{OutcomeIx, QuestionIx, Step, Tree};
 use crate::walk::{Position, Walk};
@@ -154,8 +155,6 @@ struct Frame {
     order: Vec<usize>,
     /// How many of `order` have been tried.
     tried: usize,
-    /// The budget ran out below some answer tried.
-    gave_up: bool,
 }
 
 /// What the search found on reaching a point of the walk: settled at once, or a question to try.
@@ -197,7 +196,8 @@ impl Search<'_, '_> {
                 match found {
                     Found::Yes => return Found::Yes,
                     Found::No => {}
-                    Found::GaveUp => frame.gave_up = true,
+                    // The budget never grows back, so nothing more can be settled.
+                    Found::GaveUp => return Found::GaveUp,
                 }
             }
             if let Some(&choice) = frame.order.get(frame.tried) {
@@ -210,12 +210,11 @@ impl Search<'_, '_> {
                     Visit::Explore(frame) => frames.push(frame),
                 }
             } else {
-                let gave_up = frame.gave_up;
                 frames.pop();
                 if frames.is_empty() {
-                    return if gave_up { Found::GaveUp } else { Found::No };
+                    return Found::No;
                 }
-                below = Some(if gave_up { Found::GaveUp } else { Found::No });
+                below = Some(Found::No);
             }
         }
         Found::No
@@ -255,7 +254,6 @@ impl Search<'_, '_> {
             question: q,
             order,
             tried: 0,
-            gave_up: false,
         })
     }
 

@@ -122,7 +122,10 @@ impl Session {
     /// Intake staff read of "a call"; a person answering for themselves, of their own answers.
     pub fn describe(&self, now: Timestamp, zone: &TimeZone, intake: bool) -> String {
         let answers = count(self.answers.len(), "answer", "answers");
-        let notes = count(note_lines(&self.notes), "line of notes", "lines of notes");
+        let notes = match note_lines(&self.notes) {
+            0 => "no notes".to_owned(),
+            lines => count(lines, "line of notes", "lines of notes"),
+        };
         let started = when(self.started, now, zone);
         let saved = when(self.saved, now, zone);
         if intake {
@@ -956,6 +959,9 @@ mod tests {
         let session = Session::of(&walk(&tree, &THERAPY[..1]), "one\n\ntwo\n", at(0), at(1));
         let text = session.describe(at(86_400 * 3), &TimeZone::UTC, true);
         assert!(text.contains("1 answer and 2 lines of notes"), "{text}");
+        let none = Session::of(&walk(&tree, &THERAPY[..2]), " \n", at(0), at(1));
+        let quiet = none.describe(at(60), &TimeZone::UTC, true);
+        assert!(quiet.contains("with 2 answers and no notes."), "{quiet}");
         assert!(
             text.contains("started on Wednesday 18 November 2026 at 11:06"),
             "an older call names its date: {text}"

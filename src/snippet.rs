@@ -1,9 +1,8 @@
 //! Problems printed for a person: each `file:line:col: severity: message` line followed by the
 //! line of the file it is about, with a caret under the place.
 //!
-//! The lines are shown for the first [`SHOWN`] problems, which is more than a person reads in one
-//! go; after those, problems keep their `file:line:col` line alone, so a file with thousands of
-//! problems costs no more to print than before.
+//! A report lists at most [`crate::diagnostic::SHOWN`] problems, so only those lines of the file
+//! are rendered, and a file with thousands of problems costs no more to print than before.
 
 use std::fmt::Write as _;
 
@@ -12,14 +11,10 @@ use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use crate::diagnostic::{Report, Severity};
 use crate::source::Source;
 
-/// How many problems are shown with their line.
-pub const SHOWN: usize = 100;
-
 /// The report as text, each located problem with its line and a caret under the place.
 pub fn render(report: &Report, source: &Source) -> String {
     let renderer = Renderer::plain();
     let mut out = String::new();
-    let mut shown = 0;
     for item in &report.items {
         if item.line == 0 {
             let _ = writeln!(out, "{}: {}: {}", report.file, item.severity, item.message);
@@ -30,15 +25,8 @@ pub fn render(report: &Report, source: &Source) -> String {
             "{}:{}:{}: {}: {}",
             report.file, item.line, item.column, item.severity, item.message
         );
-        if shown == SHOWN {
-            let _ = writeln!(
-                out,
-                "(the lines of the file are shown for the first {SHOWN} problems only)"
-            );
-        }
-        shown += 1;
         let text = source.line_text(item.line);
-        if shown > SHOWN || text.trim().is_empty() {
+        if text.trim().is_empty() {
             continue;
         }
         let place = place(text, item.column);
@@ -54,6 +42,12 @@ pub fn render(report: &Report, source: &Source) -> String {
         let drawn = renderer.render(&[group]);
         for line in drawn.lines().filter(|l| !l.trim().is_empty()) {
             let _ = writeln!(out, "{line}");
+        }
+    }
+    if report.omitted() > 0 {
+        // The line that counts the problems not listed, worded as the report words it.
+        if let Some(more) = report.to_string().lines().last() {
+            let _ = writeln!(out, "{more}");
         }
     }
     out
@@ -120,16 +114,20 @@ mod tests {
     }
 
     #[test]
-    fn lines_are_shown_for_the_first_problems_only() {
+    fn problems_past_the_listed_ones_are_counted_on_one_line() {
+        use crate::diagnostic::SHOWN;
         let text = "x = 1\n".repeat(SHOWN + 50);
         let source = Source::new("t.toml", text);
         let diagnostics: Vec<Diagnostic> = (0..SHOWN + 50)
             .map(|i| Diagnostic::error(i * 6..i * 6 + 1, "bad"))
             .collect();
         let shown = render(&Report::new(&source, &diagnostics), &source);
-        assert_eq!(shown.matches(": error: bad").count(), SHOWN + 50);
+        assert_eq!(shown.matches(": error: bad").count(), SHOWN);
         assert_eq!(shown.matches("| ^").count(), SHOWN);
-        assert_eq!(shown.matches("shown for the first").count(), 1);
+        assert!(
+            shown.ends_with("t.toml: and 50 more error(s) not listed (only the first 100 are); fix those above and run it again\n"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -19,6 +19,17 @@ pub struct Source {
     text: String,
     line_starts: Vec<usize>,
     builtin: bool,
+    /// The number of characters before each multiple of [`CHARS_EVERY`] bytes, so that a column
+    /// far along a long line is counted from the nearest mark, not from the line's start.
+    chars_before: Vec<usize>,
+}
+
+/// How many bytes apart the character counts of [`Source::chars_before`] are.
+const CHARS_EVERY: usize = 256;
+
+/// Whether a byte starts a character (is not a UTF-8 continuation byte).
+fn starts_char(byte: u8) -> bool {
+    byte & 0xC0 != 0x80
 }
 
 /// Why a file could not be read as text.
@@ -42,11 +53,22 @@ impl Source {
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
+        let mut chars_before = Vec::with_capacity(text.len() / CHARS_EVERY + 1);
+        let mut chars = 0;
+        for block in text.as_bytes().chunks(CHARS_EVERY) {
+            chars_before.push(chars);
+            chars += block.iter().filter(|&&b| starts_char(b)).count();
+        }
+        if text.len().is_multiple_of(CHARS_EVERY) {
+            // The end of the text starts a block of its own.
+            chars_before.push(chars);
+        }
         Self {
             name: name.into(),
             text,
             line_starts,
             builtin: false,
+            chars_before,
         }
     }
 
@@ -116,15 +138,28 @@ impl Source {
     }
 
     /// The 1-based line and column (in characters) of a byte offset.
+    ///
+    /// Both are found in time that does not grow with the length of the line, so that a file
+    /// with thousands of problems on one long line is still reported at once.
     pub fn position(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&start| start <= offset);
         let start = self.line_starts[line - 1];
-        let column = self
-            .text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count());
-        (line, column + 1)
+        // An offset inside a character is counted as that character's column.
+        (
+            line,
+            self.chars_before(offset) - self.chars_before(start) + 1,
+        )
+    }
+
+    /// The number of characters that start before byte `offset`, at most the text's length.
+    fn chars_before(&self, offset: usize) -> usize {
+        let block = offset / CHARS_EVERY;
+        self.chars_before[block]
+            + self.text.as_bytes()[block * CHARS_EVERY..offset]
+                .iter()
+                .filter(|&&b| starts_char(b))
+                .count()
     }
 
     /// The text of a 1-based line, without its line break; empty past the end.
@@ -167,6 +202,29 @@ mod tests {
         assert_eq!(source.position(7), (3, 1));
         assert_eq!(source.position(8), (4, 1));
         assert_eq!(source.position(999), (4, 2), "past the end clamps");
+    }
+
+    #[test]
+    fn positions_along_a_long_line_match_counting_from_its_start() {
+        // Blocks of the character index end inside characters of two, three and four bytes.
+        let line: String = (0..3000).map(|i| ['a', 'é', '€', '𝄞'][i % 4]).collect();
+        let text = format!("first\n{line}\n{line}");
+        let source = Source::new("x", text.clone());
+        for (offset, _) in text.char_indices() {
+            let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+            let line = text[..offset].matches('\n').count() + 1;
+            let column = text[start..offset].chars().count() + 1;
+            assert_eq!(source.position(offset), (line, column), "at byte {offset}");
+        }
+        let end = text.len();
+        assert_eq!(source.position(end), (3, line.chars().count() + 1));
+    }
+
+    #[test]
+    fn a_text_whose_length_is_a_multiple_of_the_block_is_located_to_its_end() {
+        let source = Source::new("x", "a".repeat(2 * CHARS_EVERY));
+        assert_eq!(source.position(2 * CHARS_EVERY), (1, 2 * CHARS_EVERY + 1));
+        assert_eq!(Source::new("x", String::new()).position(0), (1, 1));
     }
 
     #[test]

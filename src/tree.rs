@@ -10,8 +10,9 @@ mod safety;
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::OnceLock;
 
-use crate::diagnostic::{Diagnostic, did_you_mean};
+use crate::diagnostic::{Diagnostic, Names};
 use crate::source::Source;
 use raw::{RawDocument, RawOption, RawQuestion};
 
@@ -43,6 +44,9 @@ pub struct Tree {
     pub sha256: String,
     question_ids: HashMap<String, QuestionIx>,
     outcome_ids: HashMap<String, OutcomeIx>,
+    /// The question and outcome ids to suggest from, set up the first time one is misspelt.
+    question_names: OnceLock<Names>,
+    outcome_names: OnceLock<Names>,
 }
 
 #[derive(Debug, Clone)]
@@ -170,20 +174,29 @@ const LISTED_IDS: usize = 10;
 /// questions are 'a', 'b' and 'c'"), the first ten and how many more, so a person with no near
 /// match still sees what may be written.
 pub fn hint_or_list(wanted: &str, known: &[&str], plural: &str) -> String {
-    let hint = did_you_mean(wanted, known.iter().copied());
-    if !hint.is_empty() || known.is_empty() {
-        return hint;
-    }
-    let listed: Vec<String> = known
-        .iter()
-        .take(LISTED_IDS)
-        .map(|k| format!("'{k}'"))
-        .collect();
-    let more = known.len().saturating_sub(LISTED_IDS);
-    if more > 0 {
-        format!("; the {plural} are {} and {more} more", listed.join(", "))
+    let hint = crate::diagnostic::did_you_mean(wanted, known.iter().copied());
+    if hint.is_empty() {
+        list_ids(known.iter().copied(), plural)
     } else {
-        format!("; the {plural} are {}", listed.join(", "))
+        hint
+    }
+}
+
+/// "; the questions are 'a', 'b' and 3 more": the first ten ids, in the order given.
+pub fn list_ids<'a>(known: impl Iterator<Item = &'a str>, plural: &str) -> String {
+    let mut listed = Vec::new();
+    let mut more = 0usize;
+    for id in known {
+        if listed.len() < LISTED_IDS {
+            listed.push(format!("'{id}'"));
+        } else {
+            more += 1;
+        }
+    }
+    match (listed.is_empty(), more) {
+        (true, _) => String::new(),
+        (false, 0) => format!("; the {plural} are {}", listed.join(", ")),
+        (false, more) => format!("; the {plural} are {} and {more} more", listed.join(", ")),
     }
 }
 
@@ -229,14 +242,28 @@ impl Tree {
 
     /// "; did you mean 'x'?" for a misspelt question id, or the ids there are.
     pub fn suggest_question(&self, id: &str) -> String {
-        let known: Vec<&str> = self.questions.iter().map(|q| q.id.as_str()).collect();
-        hint_or_list(id, &known, "questions")
+        let hint = self
+            .question_names
+            .get_or_init(|| Names::new(self.questions.iter().map(|q| q.id.as_str())))
+            .did_you_mean(id);
+        if hint.is_empty() {
+            list_ids(self.questions.iter().map(|q| q.id.as_str()), "questions")
+        } else {
+            hint
+        }
     }
 
     /// "; did you mean 'x'?" for a misspelt outcome id, or the ids there are.
     pub fn suggest_outcome(&self, id: &str) -> String {
-        let known: Vec<&str> = self.outcomes.iter().map(|o| o.id.as_str()).collect();
-        hint_or_list(id, &known, "outcomes")
+        let hint = self
+            .outcome_names
+            .get_or_init(|| Names::new(self.outcomes.iter().map(|o| o.id.as_str())))
+            .did_you_mean(id);
+        if hint.is_empty() {
+            list_ids(self.outcomes.iter().map(|o| o.id.as_str()), "outcomes")
+        } else {
+            hint
+        }
     }
 
     /// The longest number of questions still to answer from each question, itself included.
@@ -280,6 +307,23 @@ impl Tree {
             }
         }
         order
+    }
+}
+
+/// "; the outcomes are 'a', 'b', …", sorted, the first [`OUTCOMES_LISTED`] of them and how many
+/// more there are.
+fn outcome_list(ids: &HashMap<String, OutcomeIx>) -> String {
+    let mut known: Vec<&str> = ids.keys().map(String::as_str).collect();
+    known.sort_unstable();
+    let listed = known
+        .iter()
+        .take(OUTCOMES_LISTED)
+        .map(|k| format!("'{k}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    match known.len().checked_sub(OUTCOMES_LISTED) {
+        Some(more) if more > 0 => format!("; the outcomes are {listed} and {more} more"),
+        _ => format!("; the outcomes are {listed}"),
     }
 }
 
@@ -367,13 +411,35 @@ impl Question {
 struct Builder<'s> {
     source: &'s Source,
     diagnostics: Vec<Diagnostic>,
+    /// What is said after a reference to a question or an outcome that does not exist, by the
+    /// name written, so a name misspelt a thousand times is looked up once.
+    hints: HashMap<(Refers, String), String>,
+    /// The question and outcome ids to suggest from, set up at the first misspelling.
+    question_names: Option<Names>,
+    outcome_names: Option<Names>,
+    /// The outcome ids, for a name too far from all of them to suggest one.
+    outcome_list: Option<String>,
 }
+
+/// What a reference names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Refers {
+    Question,
+    Outcome,
+}
+
+/// How many outcome ids a message lists before saying how many more there are.
+const OUTCOMES_LISTED: usize = 20;
 
 impl<'s> Builder<'s> {
     fn new(source: &'s Source) -> Self {
         Self {
             source,
             diagnostics: Vec::new(),
+            hints: HashMap::new(),
+            question_names: None,
+            outcome_names: None,
+            outcome_list: None,
         }
     }
 
@@ -558,6 +624,8 @@ impl<'s> Builder<'s> {
             sha256: self.source.sha256(),
             question_ids,
             outcome_ids,
+            question_names: OnceLock::new(),
+            outcome_names: OnceLock::new(),
         };
         Ok((tree, self.diagnostics))
     }
@@ -571,8 +639,22 @@ impl<'s> Builder<'s> {
     ) -> Option<QuestionIx> {
         let found = ids.get(name.get_ref()).copied();
         if found.is_none() {
-            let known: Vec<&str> = questions.iter().map(|q| q.id.get_ref().as_str()).collect();
-            let hint = hint_or_list(name.get_ref(), &known, "questions");
+            let hint = self.hint(Refers::Question, name.get_ref(), |builder, wanted| {
+                let hint = builder
+                    .question_names
+                    .get_or_insert_with(|| {
+                        Names::new(questions.iter().map(|q| q.id.get_ref().as_str()))
+                    })
+                    .did_you_mean(wanted);
+                if hint.is_empty() {
+                    list_ids(
+                        questions.iter().map(|q| q.id.get_ref().as_str()),
+                        "questions",
+                    )
+                } else {
+                    hint
+                }
+            });
             self.error(
                 name.span(),
                 format!(
@@ -592,9 +674,20 @@ impl<'s> Builder<'s> {
     ) -> Option<OutcomeIx> {
         let found = ids.get(name.get_ref()).copied();
         if found.is_none() {
-            let mut known: Vec<&str> = ids.keys().map(String::as_str).collect();
-            known.sort_unstable();
-            let hint = hint_or_list(name.get_ref(), &known, "outcomes");
+            let hint = self.hint(Refers::Outcome, name.get_ref(), |builder, wanted| {
+                let hint = builder
+                    .outcome_names
+                    .get_or_insert_with(|| Names::new(ids.keys().map(String::as_str)))
+                    .did_you_mean(wanted);
+                if hint.is_empty() {
+                    builder
+                        .outcome_list
+                        .get_or_insert_with(|| outcome_list(ids))
+                        .clone()
+                } else {
+                    hint
+                }
+            });
             self.error(
                 name.span(),
                 format!(
@@ -604,6 +697,23 @@ impl<'s> Builder<'s> {
             );
         }
         found
+    }
+
+    /// What to say after a reference to something that does not exist: `find` works it out the
+    /// first time a name is seen.
+    fn hint(
+        &mut self,
+        refers: Refers,
+        wanted: &str,
+        find: impl FnOnce(&mut Self, &str) -> String,
+    ) -> String {
+        let key = (refers, wanted.to_owned());
+        if let Some(hint) = self.hints.get(&key) {
+            return hint.clone();
+        }
+        let hint = find(self, wanted);
+        self.hints.insert(key, hint.clone());
+        hint
     }
 
     /// Where each option of a question leads and what it scores, in the order written; `None`

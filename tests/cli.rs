@@ -1956,7 +1956,7 @@ fn slips_in_an_answers_file_are_put_in_words_with_the_line() {
     for (text, words) in [
         (
             "[answers]\nsafety = none\n",
-            "2:10: error: text must be in double quotes; write safety = \"none\"",
+            "2:10: error: 'none' is not in quotes",
         ),
         (
             "[answers]\nsafety = \u{201c}none\u{201d}\n",
@@ -1964,7 +1964,7 @@ fn slips_in_an_answers_file_are_put_in_words_with_the_line() {
         ),
         (
             "[answers]\nsafety = \"none\"\nsafety = \"none\"\n",
-            "3:1: error: the key 'safety' is written twice",
+            "3:1: error: question 'safety' is answered twice",
         ),
     ] {
         let path = dir.path().join("answers.toml");
@@ -2062,4 +2062,163 @@ fn review_and_diff_of_a_deep_chain_stop_at_the_budget_and_say_so() {
     let diff = String::from_utf8(output.stdout).unwrap();
     assert!(diff.contains("stopped early"), "{diff}");
     assert!(diff.contains("option 'q0.b' rescored"), "{diff}");
+}
+
+const GENERATED_HEADER: &str =
+    "[tree]\ntitle = \"Generated\"\nversion = \"1\"\nstart = \"q0\"\ndisclaimer = \"A guide.\"\n";
+
+/// `n` questions whose first option goes on to the question `next(q)` names, which does not exist.
+fn tree_with_missing_questions(n: usize, next: impl Fn(usize) -> String) -> String {
+    let mut text = GENERATED_HEADER.to_owned();
+    for q in 0..n {
+        text.push_str(&format!(
+            "\n[[question]]\nid = \"q{q}\"\ntext = \"Question {q}?\"\n  [[question.option]]\n  id = \"a\"\n  label = \"A\"\n  next = \"{}\"\n  [[question.option]]\n  id = \"b\"\n  label = \"B\"\n  outcome = \"x\"\n",
+            next(q)
+        ));
+    }
+    text.push_str("\n[[outcome]]\nid = \"x\"\nname = \"X\"\nsummary = \"About x.\"\n");
+    text
+}
+
+/// The lines of a report that are problems or counts, without the lines of the file shown under
+/// each problem (`12 |   next = "x"` and the caret under it).
+fn problem_lines(text: &str) -> Vec<&str> {
+    text.lines()
+        .filter(|line| {
+            !line
+                .trim_start()
+                .trim_start_matches(|c: char| c.is_ascii_digit())
+                .trim_start()
+                .starts_with('|')
+        })
+        .collect()
+}
+
+// 8,000 missing questions once took 18 seconds, every one compared with every question id.
+#[test]
+fn thousands_of_missing_questions_are_suggested_for_and_the_list_is_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("elsewhere.toml");
+    fs::write(
+        &path,
+        tree_with_missing_questions(8_000, |_| "elsewhere".to_owned()),
+    )
+    .unwrap();
+    let output = groupfit().arg("check").arg(&path).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8(output.stdout).unwrap();
+    let lines = problem_lines(&text);
+    // The first 100 problems, the line counting the rest, and the summary.
+    assert_eq!(lines.len(), 102, "{text}");
+    assert!(lines[0].ends_with(
+        "elsewhere.toml:13:10: error: 'next' names question 'elsewhere', but there is no such question; the questions are 'q0', 'q1', 'q2', 'q3', 'q4', 'q5', 'q6', 'q7', 'q8', 'q9' and 7990 more"
+    ));
+    assert!(lines[100].ends_with(
+        "elsewhere.toml: and 7900 more error(s) not listed (only the first 100 are); fix those above and run it again"
+    ));
+    assert!(lines[101].contains("8000 error(s), 0 warning(s)"), "{text}");
+
+    // Each name misspelt differently still gets its suggestion among thousands of ids.
+    fs::write(
+        &path,
+        tree_with_missing_questions(8_000, |q| format!("q{}x", q + 1)),
+    )
+    .unwrap();
+    let output = groupfit().arg("check").arg(&path).output().unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(problem_lines(&text).len(), 102, "{text}");
+    assert!(
+        text.contains(":25:10: error: 'next' names question 'q2x', but there is no such question; did you mean 'q2'?"),
+        "{text}"
+    );
+
+    let output = groupfit()
+        .args(["check", "--format", "json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["errors"], 8000);
+    assert_eq!(json["diagnostics"].as_array().unwrap().len(), 100);
+    assert_eq!(json["omitted"], 7900);
+}
+
+// 640,000 of these once took 26 seconds and printed 960,002 lines: each column was counted from
+// the start of the line.
+#[test]
+fn a_long_line_of_syntax_errors_is_located_quickly_and_the_list_is_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("line.toml");
+    fs::write(&path, format!("x = {{{}\n", "1,".repeat(100_000))).unwrap();
+    let output = groupfit().arg("check").arg(&path).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8(output.stdout).unwrap();
+    let lines = problem_lines(&text);
+    assert_eq!(lines.len(), 102, "{text}");
+    assert!(
+        lines[1].contains("line.toml:1:7: error: TOML syntax:"),
+        "{text}"
+    );
+    assert!(
+        lines[100].contains("more error(s) not listed (only the first 100 are)"),
+        "{text}"
+    );
+    assert!(lines[101].contains("150001 error(s)"), "{text}");
+
+    let output = groupfit()
+        .args(["check", "--format", "json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let diagnostics = json["diagnostics"].as_array().unwrap();
+    assert_eq!(diagnostics.len(), 100);
+    assert_eq!(json["errors"], 150_001);
+    assert_eq!(json["omitted"], 149_901);
+    // Columns far along the line are still right.
+    let last = &diagnostics[99];
+    assert_eq!(last["line"], 1);
+    assert!(last["column"].as_u64().unwrap() > 100, "{last}");
+}
+
+#[test]
+fn thousands_of_unknown_answers_are_listed_a_hundred_at_a_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = fixture("valid/fallback_and_routes.toml");
+    let file = dir.path().join("answers.toml");
+    let mut text = String::from("[answers]\n");
+    for q in 0..5_000 {
+        text.push_str(&format!("mood{q} = \"bad\"\n"));
+    }
+    fs::write(&file, text).unwrap();
+    let output = groupfit()
+        .args(["answer", "-q", &tree, "--answers"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let lines = problem_lines(&stderr);
+    assert_eq!(lines.len(), 101, "{stderr}");
+    assert!(
+        lines[0]
+            .ends_with(":2:1: error: 'mood0' is not a question in this tree; did you mean 'mood'?"),
+        "{stderr}"
+    );
+    assert!(
+        lines[100].ends_with("and 4900 more error(s) not listed (only the first 100 are); fix those above and run it again"),
+        "{stderr}"
+    );
+
+    let mut pairs = vec!["answer".to_owned(), "-q".to_owned(), tree.clone()];
+    for q in 0..150 {
+        pairs.push(format!("--answer=mood{q}=bad"));
+    }
+    let output = groupfit().args(&pairs).output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 101, "{stderr}");
+    assert!(
+        stderr.starts_with("error: 'mood0' is not a question"),
+        "{stderr}"
+    );
 }

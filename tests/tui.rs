@@ -1161,6 +1161,10 @@ fn terminal_with_output_redirected_asks_on_screen_and_writes_the_report_to_the_f
     pane.send("q");
     let text = pane.wait_for("__DONE");
     assert!(text.contains("__EXIT:0"), "{text}");
+    assert!(
+        text.contains("the report was written to the redirected output"),
+        "{text}"
+    );
     assert_terminal_sane(&text);
     let written = std::fs::read_to_string(&report).unwrap();
     assert_eq!(

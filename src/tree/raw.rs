@@ -9,7 +9,7 @@
 //! suggestion; then serde reads the table, with `deny_unknown_fields` as the last word, unless
 //! every value already has the kind it should (see `ReadTable`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
 
 use schemars::JsonSchema;
@@ -535,6 +535,10 @@ fn collect(
     // One message per value: a number that cannot be read is what to fix, and the parser or
     // `unreadable_numbers` has said why, so what the tables' reading says about the same value
     // ("integer number overflowed") is left out.
+    let unreadable_spans: HashSet<(usize, usize)> = unreadable_spans
+        .iter()
+        .map(|span| (span.start, span.end))
+        .collect();
     let without_numbers = |diagnostics: &mut Vec<Diagnostic>| {
         if !syntax_starts.is_empty() {
             diagnostics.retain(|d| {
@@ -547,7 +551,7 @@ fn collect(
             diagnostics.retain(|d| {
                 d.span
                     .as_ref()
-                    .is_none_or(|span| !unreadable_spans.contains(span))
+                    .is_none_or(|span| !unreadable_spans.contains(&(span.start, span.end)))
             });
         }
     };

@@ -15,7 +15,7 @@ use super::view::{self, Theme};
 use crate::explain::Explanation;
 use crate::possible::{self, Bounds, Possible};
 use crate::session::{self, Exported, Keeper, Session, Summary};
-use crate::tree::{QuestionIx, Tree};
+use crate::tree::{QuestionIx, Step, Tree};
 use crate::walk::{NoRecommendation, Position, Walk};
 
 /// The question on screen and the answers it offers.
@@ -404,8 +404,23 @@ impl<'t> App<'t> {
         self.offer.as_ref()
     }
 
-    pub fn possible(&self) -> Option<&Possible> {
-        self.possible.as_ref()
+    /// Where the call can still end. With the safety screen brought back at a later question,
+    /// that includes every urgent outcome its answers lead to.
+    pub fn possible(&self) -> Option<Possible> {
+        let mut possible = self.possible.clone()?;
+        if self.raised.is_some()
+            && let Some(safety) = self.tree().safety
+        {
+            for choice in &self.tree().questions[safety.question].choices {
+                if let Step::Outcome(o) = choice.step
+                    && !possible.outcomes.contains(&o)
+                {
+                    possible.outcomes.push(o);
+                }
+            }
+            possible.outcomes.sort_unstable();
+        }
+        Some(possible)
     }
 
     /// Whether a summary of this call has been written at some point.
@@ -551,6 +566,12 @@ impl App<'_> {
             }
         };
         if !chosen {
+            if asking.kind != Ask::Question {
+                self.status = Some(Status {
+                    text: "That answer is already chosen. Choose anything else that is also true, or the answer that says nothing else is.".to_owned(),
+                    warning: false,
+                });
+            }
             return;
         }
         self.raised = None;
@@ -1196,6 +1217,12 @@ steps = ["Call 988."]
         assert_eq!(names(&app), ["a", "b", "urgent"]);
         send(&mut app, &[Message::Pick(1)]);
         assert_eq!(names(&app), ["a", "b"]);
+        // The safety screen brought back can still end in urgent help, and the panel says so.
+        send(&mut app, &[Message::Concern]);
+        assert_eq!(app.asking().map(|a| a.kind), Some(Ask::Raised));
+        assert_eq!(names(&app), ["a", "b", "urgent"]);
+        send(&mut app, &[Message::Back]);
+        assert_eq!(names(&app), ["a", "b"]);
         send(&mut app, &[Message::Back]);
         assert_eq!(names(&app), ["a", "b", "urgent"]);
     }
@@ -1524,6 +1551,11 @@ steps = ["Call 988."]
         assert_eq!(place(&app, "withdrawal"), withdrawal);
         send(&mut app, &[Message::Choose, Message::Pick(withdrawal)]);
         assert_eq!(app.walk().answers().len(), 1, "nothing was chosen");
+        assert!(
+            app.status()
+                .is_some_and(|s| s.text.contains("already chosen")),
+            "choosing it again says why nothing happened"
+        );
         let suicide = place(&app, "suicide");
         send(&mut app, &[Message::Pick(suicide)]);
         assert_eq!(app.asking().map(|a| a.kind), Some(Ask::FollowUp));
