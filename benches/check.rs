@@ -1,4 +1,6 @@
-//! Load + check time of generated complete ternary trees, and how it grows with size.
+//! Load + check time of generated complete ternary trees, and how it grows with size; then the
+//! time of `review` and `diff` on the built-in tree and on the generated trees, which work to the
+//! same path budget as `check`.
 //!
 //! Run with `cargo bench --bench check`. Each question has three options that lead to its child
 //! questions or, at the leaves, end with a score. For 20 000 questions the same file is also parsed
@@ -28,7 +30,7 @@ use groupfit::check::{DEFAULT_MAX_PATHS, check};
 use groupfit::explain::Explanation;
 use groupfit::paths::Listing;
 use groupfit::possible::{BUDGET, Bounds, still_possible};
-use groupfit::source::Source;
+use groupfit::source::{BUILTIN_TREE, Source};
 use groupfit::tree::Tree;
 use groupfit::walk::Walk;
 
@@ -339,6 +341,107 @@ fn load_average() -> String {
     )
 }
 
+/// Median time of `f` over `runs` runs.
+fn time(runs: usize, mut f: impl FnMut()) -> Duration {
+    median(
+        (0..runs)
+            .map(|_| {
+                let start = Instant::now();
+                f();
+                start.elapsed()
+            })
+            .collect(),
+    )
+}
+
+/// `review` (check included, as the command runs it) and `diff` against a copy with one score
+/// changed, on the built-in tree and the generated ones.
+fn review_and_diff(quick: bool) {
+    let sizes: &[usize] = if quick { &[1_000] } else { &[20_000, 100_000] };
+    println!("\n{:>9}  {:>12}  {:>12}", "questions", "review", "diff");
+    let mut rows = vec![("built-in".to_owned(), BUILTIN_TREE.to_owned())];
+    rows.extend(sizes.iter().map(|&n| (n.to_string(), ternary_tree(n))));
+    let mut per_size = Vec::new();
+    for (name, text) in rows {
+        let source = Source::new("bench.toml", text.clone());
+        let changed = Source::new(
+            "changed.toml",
+            text.replacen("score = { x = 1, y = 3 }", "score = { x = 5, y = 3 }", 1)
+                .replacen("support = 2", "support = 3", 1),
+        );
+        let runs = if quick { 1 } else { 5 };
+        let review = time(runs, || {
+            let checked = check(&source, DEFAULT_MAX_PATHS);
+            let tree = checked.tree.as_ref().expect("the tree loads");
+            let text = groupfit::review::to_markdown(tree, "bench", &checked, DEFAULT_MAX_PATHS);
+            assert!(text.contains("## Sign-off"));
+        });
+        let old = Tree::load(&source).expect("loads").0;
+        let new = Tree::load(&changed).expect("loads").0;
+        let mut complete = true;
+        let diff = time(runs, || {
+            let diff = groupfit::diff::compare(&old, "old", &new, "new", DEFAULT_MAX_PATHS);
+            complete = diff.complete;
+        });
+        println!(
+            "{name:>9}  {:>10.1}ms  {:>10.1}ms{}",
+            review.as_secs_f64() * 1e3,
+            diff.as_secs_f64() * 1e3,
+            if complete {
+                ""
+            } else {
+                "  (diff stopped at the path budget, and says so)"
+            }
+        );
+        per_size.push((review, diff));
+    }
+    if let [_, (r20, d20), (r100, d100)] = per_size.as_slice() {
+        println!(
+            "20 000 → 100 000 questions: review {:.2}×, diff {:.2}× the time for 5× the questions (5.00× is linear)",
+            r100.as_secs_f64() / r20.as_secs_f64(),
+            d100.as_secs_f64() / d20.as_secs_f64()
+        );
+    }
+}
+
+/// What showing each problem's line costs on a file with thousands of errors, against the check
+/// itself and against printing the bare `file:line:col` lines.
+fn snippets_on_many_errors(quick: bool) {
+    let n = if quick { 100 } else { 5_000 };
+    let mut t = String::from(
+        "[tree]\ntitle = \"G\"\nversion = \"1\"\nstart = \"q0\"\ndisclaimer = \"d\"\n",
+    );
+    for q in 0..n {
+        let _ = write!(
+            t,
+            "\n[[question]]\nid = \"q{q}\"\ntext = \"Q?\"\n  [[question.option]]\n  id = \"a\"\n  label = \"A\"\n  nxt = \"q{}\"\n  [[question.option]]\n  id = \"b\"\n  label = \"B\"\n  score = {{ x = 1 }}\n  reason = \"r\"\n",
+            q + 1
+        );
+    }
+    t.push_str("\n[[outcome]]\nid = \"x\"\nname = \"X\"\nsummary = \"s\"\n");
+    let source = Source::new("errors.toml", t);
+    let runs = if quick { 1 } else { 9 };
+    let checked = check(&source, DEFAULT_MAX_PATHS);
+    let report = checked.report(&source);
+    let check_time = time(runs, || {
+        let _ = check(&source, DEFAULT_MAX_PATHS).report(&source);
+    });
+    let bare = time(runs, || {
+        let _ = report.to_string();
+    });
+    let shown = time(runs, || {
+        let _ = groupfit::snippet::render(&report, &source);
+    });
+    println!(
+        "\n{} errors: check {:.1}ms; printing them bare {:.1}ms, with their lines {:.1}ms: the lines add {:.1}% to check and print",
+        report.errors(),
+        check_time.as_secs_f64() * 1e3,
+        bare.as_secs_f64() * 1e3,
+        shown.as_secs_f64() * 1e3,
+        100.0 * (shown.as_secs_f64() - bare.as_secs_f64()) / (check_time + bare).as_secs_f64()
+    );
+}
+
 fn main() {
     let load_before = load_average();
     // `cargo test` runs benches in test mode with --bench absent; keep that quick.
@@ -417,6 +520,8 @@ fn main() {
         Err(_) => vec![1_000, 8_000, 40_000],
     };
     quadratic_inputs(&quadratic_sizes);
+    review_and_diff(quick);
+    snippets_on_many_errors(quick);
     println!(
         "CPUs available: {}; load average before {load_before}, after {}",
         std::thread::available_parallelism().map_or(1, std::num::NonZero::get),

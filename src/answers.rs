@@ -84,6 +84,13 @@ fn parse_toml(text: &str) -> Result<AnswersFile, Vec<Diagnostic>> {
                     .next()
                     .unwrap_or_default()
             });
+        if token.contains(['“', '”', '‘', '’', '„'])
+            && let Some(words) = e.span().and_then(|span| {
+                crate::tree::raw::slip_words(e.message().trim_end(), text, span.start)
+            })
+        {
+            return vec![Diagnostic::error(e.span(), words)];
+        }
         let message = plain_toml_message(e.message(), written, token);
         vec![Diagnostic::error(
             e.span(),

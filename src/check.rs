@@ -77,7 +77,7 @@ pub fn check(source: &Source, max_paths: usize) -> Checked {
     urgent_without_guidance(&tree, &mut diagnostics);
     unworded_for_the_record(&tree, &mut diagnostics);
     check_paths(&tree, max_paths, &mut stats, &mut diagnostics);
-    check_scenarios(&tree, &mut stats, &mut diagnostics);
+    check_scenarios(&tree, source, &mut stats, &mut diagnostics);
     Checked {
         tree: Some(tree),
         diagnostics,
@@ -303,8 +303,58 @@ fn check_paths(
     }
 }
 
-fn check_scenarios(tree: &Tree, stats: &mut Stats, diagnostics: &mut Vec<Diagnostic>) {
+/// A problem's words, with the scenarios (name, where) it is found in.
+type SharedProblem = (String, Vec<(String, std::ops::Range<usize>)>);
+
+/// How many line numbers a grouped problem lists.
+const LISTED_LINES: usize = 12;
+
+/// One problem shared by several scenarios, such as the answer to a new question missing from
+/// each: reported once, under its cause, with the lines of every scenario it is found in.
+fn grouped_scenario_problems(
+    source: &Source,
+    groups: Vec<SharedProblem>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    for (message, found) in groups {
+        if let [(name, span)] = found.as_slice() {
+            diagnostics.push(Diagnostic::error(
+                span.clone(),
+                format!("scenario '{name}': {message}"),
+            ));
+            continue;
+        }
+        let lines: Vec<String> = found
+            .iter()
+            .take(LISTED_LINES)
+            .map(|(_, span)| source.position(span.start).0.to_string())
+            .collect();
+        let more = found.len().saturating_sub(LISTED_LINES);
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        diagnostics.push(Diagnostic::error(
+            found[0].1.clone(),
+            format!(
+                "{} scenarios share one problem: {message}; in the scenarios on lines {}{more}",
+                found.len(),
+                lines.join(", ")
+            ),
+        ));
+    }
+}
+
+fn check_scenarios(
+    tree: &Tree,
+    source: &Source,
+    stats: &mut Stats,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     stats.scenarios = tree.scenarios.len();
+    let mut groups: Vec<SharedProblem> = Vec::new();
+    let mut unwalked = 0;
     let mut covered_options: HashSet<(usize, usize)> = HashSet::new();
     let mut covered_outcomes: HashSet<usize> = HashSet::new();
     for scenario in &tree.scenarios {
@@ -331,11 +381,14 @@ fn check_scenarios(tree: &Tree, stats: &mut Stats, diagnostics: &mut Vec<Diagnos
         let replayed = match replay(tree, &given) {
             Ok(replayed) => replayed,
             Err(problems) => {
+                unwalked += 1;
                 for problem in problems {
-                    diagnostics.push(Diagnostic::error(
-                        problem.span.unwrap_or(scenario.answers_span.clone()),
-                        format!("scenario '{}': {}", scenario.name, problem.message),
-                    ));
+                    let span = problem.span.unwrap_or(scenario.answers_span.clone());
+                    let found = (scenario.name.clone(), span);
+                    match groups.iter_mut().find(|(m, _)| *m == problem.message) {
+                        Some((_, list)) => list.push(found),
+                        None => groups.push((problem.message, vec![found])),
+                    }
                 }
                 continue;
             }
@@ -374,6 +427,13 @@ fn check_scenarios(tree: &Tree, stats: &mut Stats, diagnostics: &mut Vec<Diagnos
                     ),
                 ));
             }
+            Err(NoRecommendation::NoWinner) => diagnostics.push(Diagnostic::error(
+                scenario.expect_span.clone(),
+                format!(
+                    "scenario '{}' expects '{}' but its answers favour no outcome: nothing scores above zero and the tree has no fallback; give one of its answers a positive score, or set 'fallback' in [tree]",
+                    scenario.name, scenario.expect
+                ),
+            )),
             Err(problem) => diagnostics.push(Diagnostic::error(
                 scenario.expect_span.clone(),
                 format!(
@@ -383,8 +443,22 @@ fn check_scenarios(tree: &Tree, stats: &mut Stats, diagnostics: &mut Vec<Diagnos
             )),
         }
     }
+    grouped_scenario_problems(source, groups, diagnostics);
     stats.options_covered = covered_options.len();
     stats.outcomes_covered = covered_outcomes.len();
+    if unwalked > 0 {
+        // Coverage follows from the scenarios that walk the tree; until the others are fixed,
+        // a warning per option would only repeat the errors above.
+        let options = stats.options_total - stats.options_covered;
+        let outcomes = tree.outcomes.len() - stats.outcomes_covered;
+        diagnostics.push(Diagnostic::warning(
+            None,
+            format!(
+                "(about the scenarios as a whole) {options} option(s) and {outcomes} outcome(s) are not yet covered by a scenario, but {unwalked} scenario(s) do not walk the tree (see the errors); fix those first, then check again to see which are really not covered"
+            ),
+        ));
+        return;
+    }
     if tree.scenarios.is_empty() {
         diagnostics.push(Diagnostic::warning(
             None,
@@ -422,8 +496,9 @@ fn check_scenarios(tree: &Tree, stats: &mut Stats, diagnostics: &mut Vec<Diagnos
     }
 }
 
-/// The one-line summary printed after the diagnostics.
-pub fn summary(checked: &Checked, report: &Report) -> String {
+/// The one-line summary printed after the diagnostics; `what` names the tree in words
+/// ([`Source::describe`]).
+pub fn summary(checked: &Checked, report: &Report, what: &str) -> String {
     let s = &checked.stats;
     let verdict = match (report.errors(), report.warnings()) {
         (0, 0) => "no problems".to_owned(),
@@ -431,8 +506,7 @@ pub fn summary(checked: &Checked, report: &Report) -> String {
     };
     if checked.tree.is_none() {
         return format!(
-            "{}: {verdict}; paths and scenarios are checked once these are fixed",
-            report.file
+            "Checked {what}: {verdict}; paths and scenarios are checked once these are fixed"
         );
     }
     let paths = if s.paths_complete {
@@ -445,8 +519,7 @@ pub fn summary(checked: &Checked, report: &Report) -> String {
         )
     };
     format!(
-        "{}: {verdict}; {} questions, {} outcomes, {paths}; {} of {} scenario(s) pass, covering {} of {} options and {} of {} outcomes",
-        report.file,
+        "Checked {what}: {verdict}; {} questions, {} outcomes, {paths}; {} of {} scenario(s) pass, covering {} of {} options and {} of {} outcomes",
         s.questions,
         s.outcomes,
         s.scenarios_passed,

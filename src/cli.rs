@@ -139,6 +139,51 @@ pub enum Command {
         max_paths: usize,
     },
 
+    /// A sign-off report a reviewer can read in minutes (Markdown): every question in words, where
+    /// the paths end, the borderline paths, the scenarios and the safety screen's routes.
+    ///
+    /// The signature block appears only when the review is complete: every path visited, no
+    /// errors, every scenario passing.
+    Review {
+        /// The tree (default: --questions, else the built-in tree).
+        file: Option<PathBuf>,
+        /// Visit at most this many paths (the total is always counted).
+        #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_PATHS)]
+        max_paths: usize,
+    },
+
+    /// What changed between two versions of a tree, above all which answers now end at a
+    /// different outcome.
+    ///
+    /// Exits 0 when every combination of answers ends where it did (wording may have changed),
+    /// 3 when some now end at a different outcome, 1 when a tree cannot be read.
+    Diff {
+        /// The earlier version (for example the one last signed off).
+        old: PathBuf,
+        /// The version to compare with it.
+        new: PathBuf,
+        #[arg(long, value_enum, default_value_t = AnswerFormat::Text)]
+        format: AnswerFormat,
+        /// Compare at most this many combinations of answers.
+        #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_PATHS)]
+        max_paths: usize,
+    },
+
+    /// Draw the tree as a picture: Mermaid (shown by GitHub and GitLab Markdown) or Graphviz DOT.
+    ///
+    /// Questions are boxes, options labelled arrows with what they score, outcomes end boxes;
+    /// urgent outcomes are a different shape and say URGENT. Render DOT with `dot -Tsvg`.
+    Graph {
+        /// The tree (default: --questions, else the built-in tree).
+        file: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+        format: GraphFormat,
+        /// Draw only the questions at most this many steps from the first; deeper ones are shown
+        /// as stubs, so a large tree stays readable.
+        #[arg(long, value_name = "N")]
+        depth: Option<usize>,
+    },
+
     /// Give the recommendation for answers supplied on the command line or in a file.
     #[command(group(ArgGroup::new("given").required(true).args(["answers", "answer"])))]
     Answer {
@@ -160,6 +205,12 @@ pub enum Command {
 
     /// Print the man page (roff) to standard output.
     Man,
+
+    /// Print a JSON Schema of the tree format, so an editor can complete keys and flag typos.
+    ///
+    /// For taplo-based editors (VS Code's Even Better TOML, Helix, Neovim), save it and put
+    /// `#:schema ./groupfit.schema.json` on the first line of the tree.
+    Schema,
 }
 
 /// A file format of an exported summary.
@@ -194,6 +245,12 @@ pub enum PathsFormat {
     Table,
     Markdown,
     Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    Mermaid,
+    Dot,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

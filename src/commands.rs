@@ -12,9 +12,10 @@ use clap::{CommandFactory, Parser as _};
 
 use crate::answers::{self, GivenAnswer};
 use crate::check::{self, DEFAULT_MAX_PATHS};
-use crate::cli::{AnswerFormat, CheckFormat, Cli, Command, PathsFormat, RunArgs};
+use crate::cli::{AnswerFormat, CheckFormat, Cli, Command, GraphFormat, PathsFormat, RunArgs};
 use crate::diagnostic::{Diagnostic, Report};
 use crate::explain::{self, Explanation, short_hash};
+use crate::graph;
 use crate::paths;
 use crate::plain;
 use crate::record::Format;
@@ -91,6 +92,20 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Failure> {
             format,
             max_paths,
         }) => paths_command(file.as_deref().or(questions), format, max_paths),
+        Some(Command::Review { file, max_paths }) => {
+            review_command(file.as_deref().or(questions), max_paths)
+        }
+        Some(Command::Diff {
+            old,
+            new,
+            format,
+            max_paths,
+        }) => diff_command(&old, &new, format, max_paths),
+        Some(Command::Graph {
+            file,
+            format,
+            depth,
+        }) => graph_command(file.as_deref().or(questions), format, depth),
         Some(Command::Answer {
             answers,
             answer,
@@ -101,6 +116,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Failure> {
             clap_complete::generate(shell, &mut Cli::command(), "groupfit", &mut out);
             emit(&String::from_utf8_lossy(&out), Form::Exact)
         }
+        Some(Command::Schema) => emit(&crate::schema::to_json(), Form::Json),
         Some(Command::Man) => {
             let mut out = Vec::new();
             clap_mangen::Man::new(Cli::command())
@@ -133,7 +149,8 @@ pub fn load_tree(path: Option<&Path>) -> Result<(Source, Tree), Failure> {
     if checked.has_errors() || checked.tree.is_none() {
         let errors_only = Report::errors_only(&source, &checked.diagnostics);
         return Err(Failure(format!(
-            "{errors_only}{}: the question tree has {} error(s); fix them (run 'groupfit check {}' to see everything) and try again\n",
+            "{}{}: the question tree has {} error(s); fix them (run 'groupfit check {}' to see everything) and try again\n",
+            crate::snippet::render(&errors_only, &source),
             errors_only.file,
             errors_only.errors(),
             errors_only.file
@@ -201,8 +218,15 @@ fn check_command(
     max_paths: usize,
 ) -> Result<ExitCode, Failure> {
     let source = read_tree_source(path)?;
-    let checked = check::check(&source, max_paths);
+    let mut checked = check::check(&source, max_paths);
+    if source.is_builtin()
+        && let Some(warning) = differing_local_tree(Path::new(BUILTIN_FILE_NAME))
+    {
+        checked.diagnostics.push(warning);
+    }
     let report = checked.report(&source);
+    let version = checked.tree.as_ref().map(|t| t.version.as_str());
+    let what = source.describe(version);
     let failed = report.errors() > 0 || (strict && report.warnings() > 0);
     let code = if failed {
         ExitCode::from(1)
@@ -210,10 +234,18 @@ fn check_command(
         ExitCode::SUCCESS
     };
     let text = match format {
-        CheckFormat::Text => format!("{report}{}\n", check::summary(&checked, &report)),
+        CheckFormat::Text => format!(
+            "{}{}\n",
+            crate::snippet::render(&report, &source),
+            check::summary(&checked, &report, &what)
+        ),
         CheckFormat::Json => {
             let json = serde_json::json!({
+                "checked": what,
                 "file": report.file,
+                "builtin": source.is_builtin(),
+                "version": version,
+                "sha256": source.sha256(),
                 "errors": report.errors(),
                 "warnings": report.warnings(),
                 "diagnostics": report.items,
@@ -233,6 +265,30 @@ fn check_command(
     emit_with(&text, form, code)
 }
 
+/// The file a clinician edits, which `check` with no file might be mistaken for checking.
+const BUILTIN_FILE_NAME: &str = "questions.toml";
+
+/// A warning when `path` (a `questions.toml` in the current folder) differs from the built-in
+/// tree, which is what was checked: a broken copy there must not look checked.
+fn differing_local_tree(path: &Path) -> Option<Diagnostic> {
+    let shown = path.display();
+    let message = match crate::files::read(
+        path,
+        crate::files::SOURCE_LIMIT,
+        crate::files::Links::Follow,
+    ) {
+        Ok(bytes) if bytes == crate::source::BUILTIN_TREE.as_bytes() => return None,
+        Ok(_) => format!(
+            "this checked the built-in tree, not the file '{shown}' in the current folder, which differs from it; to check that file, run 'groupfit check {shown}'"
+        ),
+        Err(e) if e.not_found() => return None,
+        Err(e) => format!(
+            "this checked the built-in tree; the file '{shown}' in the current folder could not be read ({e}); to check it, run 'groupfit check {shown}'"
+        ),
+    };
+    Some(Diagnostic::warning(None, message))
+}
+
 fn paths_command(
     path: Option<&Path>,
     format: PathsFormat,
@@ -244,7 +300,8 @@ fn paths_command(
         Ok((tree, _)) => tree,
         Err(diagnostics) => return Err(refused(&source, &diagnostics)),
     };
-    let listing = paths::Listing::new(&tree, max_paths);
+    let what = source.describe(Some(&tree.version));
+    let listing = paths::Listing::new(&tree, max_paths).named(&what);
     // Written path by path as they are visited, so memory is one path, not the listing.
     let out = io::stdout();
     let terminal = out.is_terminal();
@@ -276,10 +333,79 @@ fn write_visibly<W: Write>(
     visible.flush()
 }
 
+fn review_command(path: Option<&Path>, max_paths: usize) -> Result<ExitCode, Failure> {
+    let source = read_tree_source(path)?;
+    let checked = check::check(&source, max_paths);
+    let Some(tree) = &checked.tree else {
+        return Err(refused(&source, &checked.diagnostics));
+    };
+    let what = source.describe(Some(&tree.version));
+    let text = crate::review::to_markdown(tree, &what, &checked, max_paths);
+    emit(&text, Form::Markdown)
+}
+
+/// Exit code of `diff` when some answers now end at a different outcome.
+const OUTCOMES_CHANGED: u8 = 3;
+
+fn diff_command(
+    old: &Path,
+    new: &Path,
+    format: AnswerFormat,
+    max_paths: usize,
+) -> Result<ExitCode, Failure> {
+    let load = |path: &Path| -> Result<(Source, Tree), Failure> {
+        let source = Source::read(path)?;
+        match Tree::load(&source) {
+            Ok((tree, _)) => Ok((source, tree)),
+            Err(diagnostics) => Err(refused(&source, &diagnostics)),
+        }
+    };
+    let (old_source, old_tree) = load(old)?;
+    let (new_source, new_tree) = load(new)?;
+    let diff = crate::diff::compare(
+        &old_tree,
+        &old_source.describe(Some(&old_tree.version)),
+        &new_tree,
+        &new_source.describe(Some(&new_tree.version)),
+        max_paths,
+    );
+    let code = if diff.outcomes_changed() {
+        ExitCode::from(OUTCOMES_CHANGED)
+    } else {
+        ExitCode::SUCCESS
+    };
+    let text = match format {
+        AnswerFormat::Text => diff.to_text(),
+        AnswerFormat::Markdown => diff.to_markdown(),
+        AnswerFormat::Json => format!("{}\n", diff.to_json()),
+    };
+    emit_with(&text, format.into(), code)
+}
+
+fn graph_command(
+    path: Option<&Path>,
+    format: GraphFormat,
+    depth: Option<usize>,
+) -> Result<ExitCode, Failure> {
+    let source = read_tree_source(path)?;
+    // A picture helps to find a tree's path problems, so only its structure must hold.
+    let tree = match Tree::load(&source) {
+        Ok((tree, _)) => tree,
+        Err(diagnostics) => return Err(refused(&source, &diagnostics)),
+    };
+    let format = match format {
+        GraphFormat::Mermaid => graph::Format::Mermaid,
+        GraphFormat::Dot => graph::Format::Dot,
+    };
+    let what = source.describe(Some(&tree.version));
+    emit(&graph::render(&tree, format, depth, &what), Form::Markdown)
+}
+
 fn refused(source: &Source, diagnostics: &[Diagnostic]) -> Failure {
     let report = Report::new(source, diagnostics);
     Failure(format!(
-        "{report}{}: the question tree has {} error(s); fix them and try again\n",
+        "{}{}: the question tree has {} error(s); fix them and try again\n",
+        crate::snippet::render(&report, source),
         report.file,
         report.errors()
     ))
@@ -314,7 +440,7 @@ fn answer_command(
         None => (pairs, None),
     };
     let located = |diagnostics: &[Diagnostic]| match &answers_source {
-        Some(source) => Report::new(source, diagnostics).to_string(),
+        Some(source) => crate::snippet::render(&Report::new(source, diagnostics), source),
         None => crate::diagnostic::unlocated(diagnostics),
     };
     let replayed = answers::replay(&tree, &given)
@@ -332,7 +458,10 @@ fn answer_command(
 }
 
 fn refused_answers(source: &Source, diagnostics: &[Diagnostic]) -> Failure {
-    Failure(Report::new(source, diagnostics).to_string())
+    Failure(crate::snippet::render(
+        &Report::new(source, diagnostics),
+        source,
+    ))
 }
 
 /// The explanation in the requested format.

@@ -5,7 +5,6 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::explain::short_hash;
 use crate::tree::{OutcomeIx, QuestionIx, Step, Tree};
 use crate::walk::{Position, Walk};
 
@@ -146,10 +145,16 @@ pub struct Listing<'t> {
     tree: &'t Tree,
     pub total: u64,
     max: usize,
+    /// The tree in words, as every command names it ("the built-in tree, version 2026.12").
+    what: &'t str,
 }
 
 #[derive(Serialize)]
 struct JsonListing<'a, 't> {
+    /// The tree in words: "the built-in tree, version 2026.12" or the file and its version.
+    tree: &'a str,
+    version: &'a str,
+    sha256: &'a str,
     total: u64,
     complete: bool,
     paths: JsonPaths<'a, 't>,
@@ -214,6 +219,22 @@ impl<'t> Listing<'t> {
             tree,
             total: count(tree),
             max,
+            what: "",
+        }
+    }
+
+    /// Names the tree in the listing's heading or footer ([`crate::source::Source::describe`]).
+    #[must_use]
+    pub fn named(self, what: &'t str) -> Self {
+        Self { what, ..self }
+    }
+
+    /// "of the built-in tree, version 2026.12 (SHA-256 …)", or nothing when not named.
+    fn of_what(&self) -> String {
+        if self.what.is_empty() {
+            String::new()
+        } else {
+            format!(" of {} (SHA-256 {})", self.what, self.tree.sha256)
         }
     }
 
@@ -279,18 +300,23 @@ impl<'t> Listing<'t> {
             }
             writeln!(out)
         })?;
-        writeln!(out, "{}", self.footer())
+        writeln!(out, "{}{}", self.footer(), self.of_what())
     }
 
-    /// Markdown for clinical sign-off: every path in words, with a line to sign.
+    /// Markdown: every path in words, for a machine or a search; `groupfit review` is the
+    /// document to sign. The line to sign appears only when every path is listed.
     pub fn write_markdown(&self, out: &mut impl Write) -> io::Result<()> {
         let tree = self.tree;
+        let what = if self.what.is_empty() {
+            format!("version {}", tree.version)
+        } else {
+            self.what.to_owned()
+        };
         write!(
             out,
-            "# {} — every path, for sign-off\n\nVersion {}, tree {}. {}.\n\n| # | Answers | Recommendation |\n| ---: | --- | --- |\n",
+            "# {} — every path\n\nThe tree: {what}, SHA-256 `{}`. {}.\n\n| # | Answers | Recommendation |\n| ---: | --- | --- |\n",
             tree.title,
-            tree.version,
-            short_hash(&tree.sha256),
+            tree.sha256,
             self.footer()
         )?;
         self.each(|n, walk, recommendation| {
@@ -301,7 +327,7 @@ impl<'t> Listing<'t> {
                 write!(out, "{gap}`{}`: {}", q.id, cell(&q.choices[a.choice].label))?;
             }
             let outcome = recommendation.map_or_else(
-                || "**no outcome** (run groupfit check)".to_owned(),
+                || "**no outcome**: nothing scores above zero".to_owned(),
                 |(o, tie)| {
                     let name = cell(&tree.outcomes[o].name);
                     if tie { format!("{name} (tie)") } else { name }
@@ -309,16 +335,26 @@ impl<'t> Listing<'t> {
             );
             writeln!(out, " | {outcome} |")
         })?;
-        writeln!(
-            out,
-            "\nReviewed by: ____________________  Date: ____________"
-        )
+        if self.complete() {
+            writeln!(
+                out,
+                "\nReviewed by: ____________________  Date: ____________"
+            )
+        } else {
+            writeln!(
+                out,
+                "\nThis listing is not complete, so it cannot be signed off."
+            )
+        }
     }
 
     /// The JSON wire format: `{ total, complete, paths: [ { answers, outcome, tie } ] }`,
     /// followed by a newline.
     pub fn write_json(&self, out: &mut impl Write) -> io::Result<()> {
         let listing = JsonListing {
+            tree: self.what,
+            version: &self.tree.version,
+            sha256: &self.tree.sha256,
             total: self.total,
             complete: self.complete(),
             paths: JsonPaths(self),

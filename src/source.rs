@@ -9,12 +9,16 @@ use crate::files::{self, FileError, Links};
 /// The built-in tree, compiled in so that groupfit works from any directory.
 pub const BUILTIN_TREE: &str = include_str!("../questions.toml");
 
+/// The name the built-in tree goes by in messages.
+pub const BUILTIN_NAME: &str = "(built-in) questions.toml";
+
 /// A file's text with the name used in messages.
 #[derive(Debug, Clone)]
 pub struct Source {
     name: String,
     text: String,
     line_starts: Vec<usize>,
+    builtin: bool,
     /// The number of characters before each multiple of [`CHARS_EVERY`] bytes, so that a column
     /// far along a long line is counted from the nearest mark, not from the line's start.
     chars_before: Vec<usize>,
@@ -63,13 +67,37 @@ impl Source {
             name: name.into(),
             text,
             line_starts,
+            builtin: false,
             chars_before,
         }
     }
 
-    /// The tree compiled into the binary.
+    /// The tree compiled into the binary, named so that no message mistakes it for a file called
+    /// `questions.toml` in the current folder.
     pub fn builtin() -> Self {
-        Self::new("questions.toml", BUILTIN_TREE.to_owned())
+        Self {
+            builtin: true,
+            ..Self::new(BUILTIN_NAME, BUILTIN_TREE.to_owned())
+        }
+    }
+
+    /// Whether this is the tree compiled into the binary rather than a file.
+    pub fn is_builtin(&self) -> bool {
+        self.builtin
+    }
+
+    /// The tree in words, as every command that uses one names it: "the built-in tree, version
+    /// 2026.12" or "my-tree.toml, version 3".
+    pub fn describe(&self, version: Option<&str>) -> String {
+        let what = if self.builtin {
+            "the built-in tree".to_owned()
+        } else {
+            self.name.clone()
+        };
+        match version {
+            Some(version) => format!("{what}, version {version}"),
+            None => what,
+        }
     }
 
     /// Reads a file, refusing anything that is not UTF-8 with the position of the first bad byte,
@@ -132,6 +160,21 @@ impl Source {
                 .iter()
                 .filter(|&&b| starts_char(b))
                 .count()
+    }
+
+    /// The text of a 1-based line, without its line break; empty past the end.
+    pub fn line_text(&self, line: usize) -> &str {
+        let Some(&start) = line.checked_sub(1).and_then(|i| self.line_starts.get(i)) else {
+            return "";
+        };
+        let end = self
+            .line_starts
+            .get(line)
+            .map_or(self.text.len(), |&next| next - 1);
+        self.text
+            .get(start..end)
+            .unwrap_or_default()
+            .trim_end_matches('\r')
     }
 
     /// The file's SHA-256, in lowercase hex, stamped on every result.

@@ -167,11 +167,61 @@ pub struct Scenario {
     pub span: Range<usize>,
 }
 
+/// How many ids are listed when no id is close to the one written.
+const LISTED_IDS: usize = 10;
+
+/// "; did you mean 'x'?" when an id is close to `wanted`; otherwise the ids there are ("; the
+/// questions are 'a', 'b' and 'c'"), the first ten and how many more, so a person with no near
+/// match still sees what may be written.
+pub fn hint_or_list(wanted: &str, known: &[&str], plural: &str) -> String {
+    let hint = crate::diagnostic::did_you_mean(wanted, known.iter().copied());
+    if hint.is_empty() {
+        list_ids(known.iter().copied(), plural)
+    } else {
+        hint
+    }
+}
+
+/// "; the questions are 'a', 'b' and 3 more": the first ten ids, in the order given.
+pub fn list_ids<'a>(known: impl Iterator<Item = &'a str>, plural: &str) -> String {
+    let mut listed = Vec::new();
+    let mut more = 0usize;
+    for id in known {
+        if listed.len() < LISTED_IDS {
+            listed.push(format!("'{id}'"));
+        } else {
+            more += 1;
+        }
+    }
+    match (listed.is_empty(), more) {
+        (true, _) => String::new(),
+        (false, 0) => format!("; the {plural} are {}", listed.join(", ")),
+        (false, more) => format!("; the {plural} are {} and {more} more", listed.join(", ")),
+    }
+}
+
 impl Tree {
     /// Reads and validates a tree, returning it with any structural warnings, or every error found.
     pub fn load(source: &Source) -> Result<(Self, Vec<Diagnostic>), Vec<Diagnostic>> {
         let raw = raw::read(source.text());
-        Builder::new(source).build(raw)
+        let misnamed = raw.misnamed.clone();
+        let knock_on = |d: &Diagnostic| {
+            misnamed.iter().any(|&table| {
+                d.message.ends_with(&format!("there is no such {table}"))
+                    || d.message
+                        .contains(&format!("but there is no such {table};"))
+                    || d.message
+                        .starts_with(&format!("the tree has no [[{table}]]"))
+            })
+        };
+        match Builder::new(source).build(raw) {
+            Ok(built) => Ok(built),
+            Err(mut diagnostics) if !misnamed.is_empty() => {
+                diagnostics.retain(|d| !knock_on(d));
+                Err(diagnostics)
+            }
+            Err(diagnostics) => Err(diagnostics),
+        }
     }
 
     pub fn question_ix(&self, id: &str) -> Option<QuestionIx> {
@@ -190,18 +240,30 @@ impl Tree {
             .position(|c| c.id == id)
     }
 
-    /// "; did you mean 'x'?" for a misspelt question id.
+    /// "; did you mean 'x'?" for a misspelt question id, or the ids there are.
     pub fn suggest_question(&self, id: &str) -> String {
-        self.question_names
+        let hint = self
+            .question_names
             .get_or_init(|| Names::new(self.questions.iter().map(|q| q.id.as_str())))
-            .did_you_mean(id)
+            .did_you_mean(id);
+        if hint.is_empty() {
+            list_ids(self.questions.iter().map(|q| q.id.as_str()), "questions")
+        } else {
+            hint
+        }
     }
 
-    /// "; did you mean 'x'?" for a misspelt outcome id.
+    /// "; did you mean 'x'?" for a misspelt outcome id, or the ids there are.
     pub fn suggest_outcome(&self, id: &str) -> String {
-        self.outcome_names
+        let hint = self
+            .outcome_names
             .get_or_init(|| Names::new(self.outcomes.iter().map(|o| o.id.as_str())))
-            .did_you_mean(id)
+            .did_you_mean(id);
+        if hint.is_empty() {
+            list_ids(self.outcomes.iter().map(|o| o.id.as_str()), "outcomes")
+        } else {
+            hint
+        }
     }
 
     /// The longest number of questions still to answer from each question, itself included.
@@ -584,12 +646,20 @@ impl<'s> Builder<'s> {
         let found = ids.get(name.get_ref()).copied();
         if found.is_none() {
             let hint = self.hint(Refers::Question, name.get_ref(), |builder, wanted| {
-                builder
+                let hint = builder
                     .question_names
                     .get_or_insert_with(|| {
                         Names::new(questions.iter().map(|q| q.id.get_ref().as_str()))
                     })
-                    .did_you_mean(wanted)
+                    .did_you_mean(wanted);
+                if hint.is_empty() {
+                    list_ids(
+                        questions.iter().map(|q| q.id.get_ref().as_str()),
+                        "questions",
+                    )
+                } else {
+                    hint
+                }
             });
             self.error(
                 name.span(),

@@ -1810,6 +1810,354 @@ fn phone_numbers_are_never_broken_across_lines() {
     }
 }
 
+#[test]
+fn check_with_no_file_names_the_built_in_tree_and_warns_of_a_differing_local_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    // No questions.toml here: the built-in tree is checked, and said to be.
+    let output = groupfit()
+        .current_dir(dir.path())
+        .args(["check", "--strict"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.contains("Checked the built-in tree, version "),
+        "{stdout}"
+    );
+    assert!(stdout.contains("no problems"), "{stdout}");
+
+    // A broken copy in the folder is not silently passed over.
+    fs::write(dir.path().join("questions.toml"), "[tree\n").unwrap();
+    let output = groupfit()
+        .current_dir(dir.path())
+        .arg("check")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "only a warning without --strict");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.contains("warning: this checked the built-in tree, not the file 'questions.toml'"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("run 'groupfit check questions.toml'"),
+        "{stdout}"
+    );
+    groupfit()
+        .current_dir(dir.path())
+        .args(["check", "--strict"])
+        .assert()
+        .code(1);
+    let output = groupfit()
+        .current_dir(dir.path())
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["builtin"], true);
+    assert!(
+        json["checked"]
+            .as_str()
+            .unwrap()
+            .starts_with("the built-in tree, version ")
+    );
+    assert_ne!(json["file"], "questions.toml");
+    assert_eq!(json["warnings"], 1);
+
+    // An identical copy is the built-in tree: nothing to warn of.
+    fs::write(
+        dir.path().join("questions.toml"),
+        groupfit::source::BUILTIN_TREE,
+    )
+    .unwrap();
+    groupfit()
+        .current_dir(dir.path())
+        .args(["check", "--strict"])
+        .assert()
+        .success();
+
+    // A named file is named.
+    groupfit()
+        .current_dir(dir.path())
+        .args(["check", "questions.toml"])
+        .assert()
+        .stdout(contains("Checked questions.toml, version "));
+}
+
+#[test]
+fn paths_names_the_tree_and_offers_no_signature_when_cut_short() {
+    let tree = fixture("valid/fallback_and_routes.toml");
+    let output = groupfit()
+        .args(["paths", &tree, "--format", "markdown", "--max-paths", "1"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(!text.contains("Reviewed by"), "{text}");
+    assert!(text.contains("cannot be signed off"), "{text}");
+    let json: serde_json::Value = serde_json::from_slice(
+        &groupfit()
+            .args(["paths", "--format", "json", "--max-paths", "1"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert!(
+        json["tree"]
+            .as_str()
+            .unwrap()
+            .starts_with("the built-in tree")
+    );
+    assert_eq!(json["sha256"].as_str().unwrap().len(), 64);
+}
+
+fn graph_of(tree: &str, extra: &[&str]) -> String {
+    let output = groupfit()
+        .arg("graph")
+        .arg(tree)
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// Node ids declared in a DOT picture, and the arrows between them, read back line by line.
+fn read_dot(text: &str) -> (Vec<String>, Vec<(String, String)>) {
+    let body = text
+        .trim_end()
+        .strip_prefix("digraph tree {\n")
+        .and_then(|t| t.strip_suffix('}'))
+        .expect("one digraph");
+    let mut nodes = Vec::new();
+    let mut arrows = Vec::new();
+    for line in body.lines().map(str::trim).filter(|l| !l.starts_with("//")) {
+        assert!(line.ends_with(';'), "{line}");
+        let head = line.split(" [").next().unwrap().trim_end_matches(';');
+        if let Some((from, to)) = head.split_once(" -> ") {
+            arrows.push((from.to_owned(), to.to_owned()));
+        } else if !head.contains('=') && !["node", "edge"].contains(&head) {
+            nodes.push(head.to_owned());
+        }
+    }
+    (nodes, arrows)
+}
+
+#[test]
+fn graph_draws_every_question_option_and_outcome() {
+    let tree = fixture("valid/fallback_and_routes.toml");
+    let dot = graph_of(&tree, &["--format", "dot"]);
+    let (nodes, arrows) = read_dot(&dot);
+    assert_eq!(nodes, ["q0", "q1", "o0", "o1", "o2", "scores"]);
+    for (from, to) in &arrows {
+        assert!(nodes.contains(from) && nodes.contains(to), "{from} -> {to}");
+    }
+    assert!(
+        arrows.contains(&("q0".into(), "o2".into())),
+        "No ends at crisis"
+    );
+    assert!(dot.contains("o2 [shape=doubleoctagon, style=bold, label=\"URGENT: Get help now"));
+    assert!(dot.contains("label=\"Meh\\nBad (therapy +1)\""), "{dot}");
+
+    let mermaid = graph_of(&tree, &[]);
+    assert!(mermaid.starts_with("flowchart TD\n"));
+    assert!(mermaid.contains("  q0 -->|\"No\"| o2\n"));
+    assert!(mermaid.contains("o2{{\"URGENT: Get help now"));
+    insta::assert_snapshot!(
+        "graph_mermaid",
+        mermaid.replace(&tree, "fallback_and_routes.toml")
+    );
+    insta::assert_snapshot!("graph_dot", dot.replace(&tree, "fallback_and_routes.toml"));
+}
+
+#[test]
+fn graph_depth_keeps_a_large_tree_readable() {
+    let full = graph_of("questions.toml", &["--format", "dot"]);
+    let cut = graph_of("questions.toml", &["--format", "dot", "--depth", "1"]);
+    let (all_nodes, _) = read_dot(&full);
+    let (nodes, arrows) = read_dot(&cut);
+    assert!(
+        nodes.len() < all_nodes.len() / 3,
+        "{} of {}",
+        nodes.len(),
+        all_nodes.len()
+    );
+    for (from, to) in &arrows {
+        assert!(nodes.contains(from) && nodes.contains(to), "{from} -> {to}");
+    }
+    assert!(cut.contains("deeper: not drawn"));
+    assert!(cut.contains("question(s) deeper than --depth are not drawn"));
+}
+
+fn diff_of(old: &str, new: &str, format: &str) -> (Option<i32>, String) {
+    let output = groupfit()
+        .args(["diff", &fixture(old), &fixture(new), "--format", format])
+        .output()
+        .unwrap();
+    (
+        output.status.code(),
+        String::from_utf8(output.stdout).unwrap(),
+    )
+}
+
+#[test]
+fn diff_counts_answers_that_move_between_outcomes() {
+    let (code, text) = diff_of("diff/old.toml", "diff/moved.toml", "text");
+    assert_eq!(code, Some(3), "an outcome changed: {text}");
+    assert!(
+        text.contains("warning: the content changed but 'version' is still \"2\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("option 'mood.meh' rescored: scored nothing; now therapy +2"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1 combination(s) of answers now end at a different outcome (all 3"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  support → therapy: 1; for example:\n      safe=yes, mood=meh\n"),
+        "{text}"
+    );
+    assert!(text.contains("scenario 'nothing scores' changed"), "{text}");
+
+    let (code, json) = diff_of("diff/old.toml", "diff/moved.toml", "json");
+    assert_eq!(code, Some(3));
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["changed"], 1);
+    assert_eq!(json["complete"], true);
+    assert_eq!(json["version_not_bumped"], true);
+    assert_eq!(json["moved"][0]["from"], "support");
+    assert_eq!(json["moved"][0]["to"], "therapy");
+    assert_eq!(json["moved"][0]["examples"][0][1]["option"], "meh");
+}
+
+#[test]
+fn diff_of_wording_only_changes_no_outcome() {
+    let (code, text) = diff_of("diff/old.toml", "diff/wording.toml", "markdown");
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.contains("No answers end at a different outcome (all 3 combinations"),
+        "{text}"
+    );
+    assert!(text.contains("| question | `mood` | reworded | text was \"How is it?\", now \"How have things been lately?\" |"), "{text}");
+    assert!(
+        text.contains("| option | `mood.meh` | reworded | label was \"Meh\", now \"So-so\" |"),
+        "{text}"
+    );
+    assert!(!text.contains("Warning"), "the version was changed: {text}");
+    let (code, text) = diff_of("diff/old.toml", "diff/old.toml", "text");
+    assert_eq!(code, Some(0));
+    assert!(text.contains("The content is the same."), "{text}");
+}
+
+#[test]
+fn review_is_a_readable_sign_off_document() {
+    let tree = fixture("valid/fallback_and_routes.toml");
+    let output = groupfit().args(["review", &tree]).output().unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    let sha = groupfit::source::Source::read(Path::new(&tree))
+        .unwrap()
+        .sha256();
+    insta::assert_snapshot!(
+        "review_markdown",
+        text.replace(&tree, "fallback_and_routes.toml")
+    );
+    for words in [
+        "# Sign-off review: Routes",
+        "- Version: **2**",
+        &format!("- SHA-256: `{sha}`"),
+        "| No | **ends: Get help now (urgent)** |",
+        "### `mood`: How is it?",
+        "| Bad | ends; the totals decide | therapy +1 |",
+        "| Support group | 1 | `mood` *Meh* (100%)",
+        "1. **Therapy group** 1 ahead of Support group 0 (lead 1): `safe` *Yes* · `mood` *Bad*",
+        "| nothing scores | Support group | passes |",
+        "Reviewed by: ____",
+    ] {
+        assert!(text.contains(words), "{words:?} in:\n{text}");
+    }
+
+    let cut = groupfit()
+        .args(["review", &tree, "--max-paths", "1"])
+        .output()
+        .unwrap();
+    let cut = String::from_utf8(cut.stdout).unwrap();
+    assert!(cut.contains("**Stopped early:** 1 of 3 paths"), "{cut}");
+    assert!(!cut.contains("Reviewed by"), "{cut}");
+    assert!(cut.contains("not every path was visited"), "{cut}");
+}
+
+#[test]
+fn review_of_a_tree_with_a_failing_scenario_offers_no_signature() {
+    let tree = fixture("invalid/scenario_mismatch.toml");
+    let output = groupfit().args(["review", &tree]).output().unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("**fails**: scenario '"), "{text}");
+    assert!(!text.contains("Reviewed by"), "{text}");
+    assert!(text.contains("cannot be signed off"), "{text}");
+}
+
+#[test]
+fn a_misnamed_table_is_one_error_not_a_cascade() {
+    let output = groupfit()
+        .args(["check", "--format", "json"])
+        .arg(fixture("invalid/misnamed_questions.toml"))
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["errors"], 1, "{json}");
+    assert_eq!(json["warnings"], 0, "{json}");
+}
+
+#[test]
+fn slips_in_an_answers_file_are_put_in_words_with_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    for (text, words) in [
+        (
+            "[answers]\nsafety = none\n",
+            "2:10: error: 'none' is not in quotes",
+        ),
+        (
+            "[answers]\nsafety = \u{201c}none\u{201d}\n",
+            "2:10: error: text must be in straight double quotes",
+        ),
+        (
+            "[answers]\nsafety = \"none\"\nsafety = \"none\"\n",
+            "3:1: error: question 'safety' is answered twice",
+        ),
+    ] {
+        let path = dir.path().join("answers.toml");
+        fs::write(&path, text).unwrap();
+        let output = groupfit()
+            .args(["answer", "--answers"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(stderr.contains(words), "{words:?} in {stderr}");
+        assert!(stderr.contains(" | "), "the line is shown: {stderr}");
+    }
+}
+
+#[test]
+fn knock_on_scenario_problems_are_grouped_under_their_cause() {
+    let output = groupfit()
+        .args(["check", "--format", "json"])
+        .arg(fixture("invalid/knock_on_scenarios.toml"))
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["errors"], 1, "one error for both scenarios: {json}");
+    assert_eq!(json["warnings"], 1, "one warning for coverage: {json}");
+    let warning = json["diagnostics"][0]["message"].as_str().unwrap();
+    assert!(warning.contains("fix those first"), "{warning}");
+}
+
 /// `check` and `answer` on a chain 100,000 questions deep: nothing recurses on the depth, so
 /// neither overflows its stack, and the deepest walk is replayed and explained.
 #[test]
@@ -1850,6 +2198,35 @@ fn a_chain_100000_questions_deep_is_checked_and_answered() {
     assert_eq!(result["why"], serde_json::json!(["Stop."]));
 }
 
+/// On very long paths, `review` and `diff` stop at their budget, in time linear in it, and say so.
+#[test]
+fn review_and_diff_of_a_deep_chain_stop_at_the_budget_and_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let chain = dir.path().join("chain.toml");
+    let text = trees::chain(20_000, false);
+    fs::write(&chain, &text).unwrap();
+    let changed = dir.path().join("changed.toml");
+    fs::write(&changed, text.replacen("therapy = 2", "therapy = 3", 1)).unwrap();
+    let output = groupfit()
+        .args(["review", "--max-paths", "100"])
+        .arg(&chain)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let review = String::from_utf8(output.stdout).unwrap();
+    assert!(review.contains("**Stopped early:**"), "{review}");
+    assert!(!review.contains("Reviewed by"), "{review}");
+    let output = groupfit()
+        .args(["diff", "--max-paths", "100"])
+        .arg(&chain)
+        .arg(&changed)
+        .output()
+        .unwrap();
+    let diff = String::from_utf8(output.stdout).unwrap();
+    assert!(diff.contains("stopped early"), "{diff}");
+    assert!(diff.contains("option 'q0.b' rescored"), "{diff}");
+}
+
 const GENERATED_HEADER: &str =
     "[tree]\ntitle = \"Generated\"\nversion = \"1\"\nstart = \"q0\"\ndisclaimer = \"A guide.\"\n";
 
@@ -1866,6 +2243,20 @@ fn tree_with_missing_questions(n: usize, next: impl Fn(usize) -> String) -> Stri
     text
 }
 
+/// The lines of a report that are problems or counts, without the lines of the file shown under
+/// each problem (`12 |   next = "x"` and the caret under it).
+fn problem_lines(text: &str) -> Vec<&str> {
+    text.lines()
+        .filter(|line| {
+            !line
+                .trim_start()
+                .trim_start_matches(|c: char| c.is_ascii_digit())
+                .trim_start()
+                .starts_with('|')
+        })
+        .collect()
+}
+
 // 8,000 missing questions once took 18 seconds, every one compared with every question id.
 #[test]
 fn thousands_of_missing_questions_are_suggested_for_and_the_list_is_cut() {
@@ -1879,11 +2270,11 @@ fn thousands_of_missing_questions_are_suggested_for_and_the_list_is_cut() {
     let output = groupfit().arg("check").arg(&path).output().unwrap();
     assert_eq!(output.status.code(), Some(1));
     let text = String::from_utf8(output.stdout).unwrap();
-    let lines: Vec<&str> = text.lines().collect();
+    let lines = problem_lines(&text);
     // The first 100 problems, the line counting the rest, and the summary.
     assert_eq!(lines.len(), 102, "{text}");
     assert!(lines[0].ends_with(
-        "elsewhere.toml:13:10: error: 'next' names question 'elsewhere', but there is no such question"
+        "elsewhere.toml:13:10: error: 'next' names question 'elsewhere', but there is no such question; the questions are 'q0', 'q1', 'q2', 'q3', 'q4', 'q5', 'q6', 'q7', 'q8', 'q9' and 7990 more"
     ));
     assert!(lines[100].ends_with(
         "elsewhere.toml: and 7900 more error(s) not listed (only the first 100 are); fix those above and run it again"
@@ -1898,7 +2289,7 @@ fn thousands_of_missing_questions_are_suggested_for_and_the_list_is_cut() {
     .unwrap();
     let output = groupfit().arg("check").arg(&path).output().unwrap();
     let text = String::from_utf8(output.stdout).unwrap();
-    assert_eq!(text.lines().count(), 102, "{text}");
+    assert_eq!(problem_lines(&text).len(), 102, "{text}");
     assert!(
         text.contains(":25:10: error: 'next' names question 'q2x', but there is no such question; did you mean 'q2'?"),
         "{text}"
@@ -1925,7 +2316,7 @@ fn a_long_line_of_syntax_errors_is_located_quickly_and_the_list_is_cut() {
     let output = groupfit().arg("check").arg(&path).output().unwrap();
     assert_eq!(output.status.code(), Some(1));
     let text = String::from_utf8(output.stdout).unwrap();
-    let lines: Vec<&str> = text.lines().collect();
+    let lines = problem_lines(&text);
     assert_eq!(lines.len(), 102, "{text}");
     assert!(
         lines[1].contains("line.toml:1:7: error: TOML syntax:"),
@@ -1970,7 +2361,7 @@ fn thousands_of_unknown_answers_are_listed_a_hundred_at_a_time() {
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8(output.stderr).unwrap();
-    let lines: Vec<&str> = stderr.lines().collect();
+    let lines = problem_lines(&stderr);
     assert_eq!(lines.len(), 101, "{stderr}");
     assert!(
         lines[0]

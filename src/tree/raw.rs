@@ -12,6 +12,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use toml::Spanned;
@@ -22,22 +23,40 @@ use crate::diagnostic::{Diagnostic, did_you_mean};
 
 pub type Text = Spanned<String>;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawTreeHeader {
+    /// The title, shown at the top of every result.
+    #[schemars(with = "String")]
     pub title: Text,
+    /// Stamped on every result; change it whenever you change the tree.
+    #[schemars(with = "String")]
     pub version: Text,
+    /// The id of the first question.
+    #[schemars(with = "String")]
     pub start: Text,
+    /// Closes every group recommendation.
+    #[schemars(with = "String")]
     pub disclaimer: Text,
+    /// The outcome recommended when no outcome scores above zero.
+    #[schemars(with = "Option<String>")]
     pub fallback: Option<Text>,
+    /// The id of the safety screen: the first question, whose every answer but one ends at an urgent outcome.
+    #[schemars(with = "Option<String>")]
     pub safety: Option<Text>,
+    /// One sentence on what "provisional" means, shown under every group recommendation.
+    #[schemars(with = "Option<String>")]
     pub provisional: Option<Text>,
+    /// The line every urgent result closes with, in place of the disclaimer.
+    #[schemars(with = "Option<String>")]
     pub urgent_closing: Option<Text>,
+    /// Ask every question, even one whose answer can no longer matter.
+    #[schemars(with = "Option<bool>")]
     pub ask_all: Option<Spanned<bool>>,
 }
 
 impl RawTreeHeader {
-    const KEYS: &[&str] = &[
+    pub(crate) const KEYS: &[&str] = &[
         "title",
         "version",
         "start",
@@ -48,20 +67,38 @@ impl RawTreeHeader {
         "urgent_closing",
         "ask_all",
     ];
-    const REQUIRED: &[&str] = &["title", "version", "start", "disclaimer"];
+    pub(crate) const REQUIRED: &[&str] = &["title", "version", "start", "disclaimer"];
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawQuestion {
+    /// Letters, digits, _ and - only; unique among the questions.
+    #[schemars(with = "String")]
     pub id: Text,
+    /// The question as the person reads it.
+    #[schemars(with = "String")]
     pub text: Text,
+    /// Third-person wording for intake staff to read aloud.
+    #[schemars(with = "Option<String>")]
     pub intake: Option<Text>,
+    /// Shown when the person presses ?.
+    #[schemars(with = "Option<String>")]
     pub help: Option<Text>,
+    /// Shown to intake staff only.
+    #[schemars(with = "Option<String>")]
     pub guidance: Option<Text>,
+    /// Neutral wording for the case record.
+    #[schemars(with = "Option<String>")]
     pub record: Option<Text>,
+    /// Safety screen only: the follow-up asked after a danger ("Is anything else on this list also true?").
+    #[schemars(with = "Option<String>")]
     pub also: Option<Text>,
+    /// Safety screen only: the follow-up as staff read it aloud.
+    #[schemars(with = "Option<String>")]
     pub also_intake: Option<Text>,
+    /// Safety screen only: the answer that says nothing else applies.
+    #[schemars(with = "Option<String>")]
     pub also_none: Option<Text>,
     /// Filled from the `[[question.option]]` tables, which are read one by one.
     #[serde(skip)]
@@ -77,7 +114,7 @@ pub struct RawQuestion {
 }
 
 impl RawQuestion {
-    const KEYS: &[&str] = &[
+    pub(crate) const KEYS: &[&str] = &[
         "id",
         "text",
         "intake",
@@ -89,31 +126,54 @@ impl RawQuestion {
         "also_none",
         "option",
     ];
-    const REQUIRED: &[&str] = &["id", "text"];
+    pub(crate) const REQUIRED: &[&str] = &["id", "text"];
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawOption {
+    /// Letters, digits, _ and - only; unique within its question.
+    #[schemars(with = "String")]
     pub id: Text,
+    /// The answer as the person reads it.
+    #[schemars(with = "String")]
     pub label: Text,
+    /// The id of the question this answer goes on to.
+    #[schemars(with = "Option<String>")]
     pub next: Option<Text>,
+    /// The id of the outcome this answer ends at (never with next).
+    #[schemars(with = "Option<String>")]
     pub outcome: Option<Text>,
+    /// Points this answer adds to outcomes, as { outcome-id = points }.
     pub score: Option<Scores>,
+    /// Why this answer favours the outcomes it scores for, shown under "Why this fits".
+    #[schemars(with = "Option<String>")]
     pub reason: Option<Text>,
+    /// Shown under "Keep in mind" when an outcome this answer scores against is recommended.
+    #[schemars(with = "Option<String>")]
     pub caveat: Option<Text>,
+    /// Always shown under "Keep in mind" when this answer is given.
+    #[schemars(with = "Option<String>")]
     pub note: Option<Text>,
+    /// The answer in third person, for intake staff and the case record.
+    #[schemars(with = "Option<String>")]
     pub intake_label: Option<Text>,
+    /// What choosing this answer would mean, as in "If <change>, a therapy group would fit better".
+    #[schemars(with = "Option<String>")]
     pub change: Option<Text>,
+    /// Where to look, by outcome id, shown under Next steps when that outcome is recommended.
     pub where_to_look: Option<Looks>,
+    /// What to keep in mind, by outcome id, when that outcome is recommended.
     pub keep_in_mind: Option<Looks>,
+    /// Safety screen only: this answer ends the screen at once, with no follow-up.
+    #[schemars(with = "Option<bool>")]
     pub alone: Option<Spanned<bool>>,
     #[serde(skip)]
     pub span: Range<usize>,
 }
 
 impl RawOption {
-    const KEYS: &[&str] = &[
+    pub(crate) const KEYS: &[&str] = &[
         "id",
         "label",
         "next",
@@ -128,30 +188,45 @@ impl RawOption {
         "keep_in_mind",
         "alone",
     ];
-    const REQUIRED: &[&str] = &["id", "label"];
+    pub(crate) const REQUIRED: &[&str] = &["id", "label"];
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawOutcome {
+    /// Letters, digits, _ and - only; unique among the outcomes.
+    #[schemars(with = "String")]
     pub id: Text,
+    /// The heading of the result, in plain words.
+    #[schemars(with = "String")]
     pub name: Text,
+    /// Recommends no group: crisis help, never called provisional.
     #[serde(default)]
     pub urgent: bool,
+    /// What this result means, in a sentence or two.
+    #[schemars(with = "String")]
     pub summary: Text,
+    /// What joining such a group asks of you, one line each.
     #[serde(default)]
     pub expect: Vec<String>,
+    /// What to do next (for an urgent outcome, shown as "After that").
+    #[schemars(with = "Option<String>")]
     pub next_steps: Option<Text>,
+    /// Shown to intake staff only: what to do on the call.
+    #[schemars(with = "Option<String>")]
     pub guidance: Option<Text>,
+    /// Urgent outcomes: what to do now, as numbered steps.
     #[serde(default)]
     pub steps: Vec<String>,
+    /// Urgent outcomes: what happens when you call.
+    #[schemars(with = "Option<String>")]
     pub when_you_call: Option<Text>,
     #[serde(skip)]
     pub span: Range<usize>,
 }
 
 impl RawOutcome {
-    const KEYS: &[&str] = &[
+    pub(crate) const KEYS: &[&str] = &[
         "id",
         "name",
         "urgent",
@@ -162,22 +237,28 @@ impl RawOutcome {
         "steps",
         "when_you_call",
     ];
-    const REQUIRED: &[&str] = &["id", "name", "summary"];
+    pub(crate) const REQUIRED: &[&str] = &["id", "name", "summary"];
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawScenario {
+    /// What the case is, in words.
+    #[schemars(with = "String")]
     pub name: Text,
+    /// An answer for every question the walk reaches, as { question-id = "option-id" }; the safety screen may take a list of dangers.
+    #[schemars(with = "BTreeMap<String, ScenarioAnswer>")]
     pub answers: Spanned<BTreeMap<Text, Spanned<ScenarioAnswer>>>,
+    /// The id of the outcome these answers must lead to.
+    #[schemars(with = "String")]
     pub expect: Text,
     #[serde(skip)]
     pub span: Range<usize>,
 }
 
 impl RawScenario {
-    const KEYS: &[&str] = &["name", "answers", "expect"];
-    const REQUIRED: &[&str] = &["name", "answers", "expect"];
+    pub(crate) const KEYS: &[&str] = &["name", "answers", "expect"];
+    pub(crate) const REQUIRED: &[&str] = &["name", "answers", "expect"];
 }
 
 /// The points of a `score = { outcome = points }` table, in the order of the outcome ids (as a
@@ -293,6 +374,53 @@ impl<'de> Deserialize<'de> for ScenarioAnswer {
     }
 }
 
+/// In the schema, a `score` is a table of whole numbers by outcome id.
+impl JsonSchema for Scores {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Scores".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let most = crate::tree::MAX_POINTS;
+        schemars::json_schema!({
+            "description": "Points by outcome id, such as { support = 2, therapy = -1 }.",
+            "type": "object",
+            "additionalProperties": { "type": "integer", "minimum": -most, "maximum": most }
+        })
+    }
+}
+
+/// In the schema, `where_to_look` and `keep_in_mind` are tables of text by outcome id.
+impl JsonSchema for Looks {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ByOutcome".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "Text by outcome id, such as { support = \"...\" }.",
+            "type": "object",
+            "additionalProperties": { "type": "string" }
+        })
+    }
+}
+
+impl JsonSchema for ScenarioAnswer {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ScenarioAnswer".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "An option id, or for the safety screen a list of every danger that applies.",
+            "anyOf": [
+                { "type": "string" },
+                { "type": "array", "items": { "type": "string" } }
+            ]
+        })
+    }
+}
+
 /// Everything read from one file; `None`/missing parts were reported in `diagnostics`.
 #[derive(Debug, Default)]
 pub struct RawDocument {
@@ -302,9 +430,12 @@ pub struct RawDocument {
     pub outcomes: Vec<RawOutcome>,
     pub scenarios: Vec<RawScenario>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Top-level tables written under a misspelt name (`[[questions]]` for `[[question]]`): the
+    /// tables meant are missing, and what follows from that alone is not reported again.
+    pub misnamed: Vec<&'static str>,
 }
 
-const TOP_KEYS: &[&str] = &["tree", "question", "outcome", "scenario"];
+pub(crate) const TOP_KEYS: &[&str] = &["tree", "question", "outcome", "scenario"];
 
 /// One top-level entry of the file, read on its own, with the problems found in it.
 ///
@@ -352,6 +483,13 @@ fn collect(
     for error in errors {
         doc.diagnostics.push(syntax_error(error, text));
     }
+    // What the tables' reading says about a value the parser refused ("found floating point
+    // 'NaN'" after `next = none`) is the same slip again, so only the parser's words are kept.
+    let syntax_starts: Vec<usize> = doc
+        .diagnostics
+        .iter()
+        .filter_map(|d| d.span.as_ref().map(|span| span.start))
+        .collect();
 
     // An unknown `[[key]]` may arrive in several batches; it is reported once, where it is first
     // written.
@@ -402,6 +540,13 @@ fn collect(
         .map(|span| (span.start, span.end))
         .collect();
     let without_numbers = |diagnostics: &mut Vec<Diagnostic>| {
+        if !syntax_starts.is_empty() {
+            diagnostics.retain(|d| {
+                d.span
+                    .as_ref()
+                    .is_none_or(|span| !syntax_starts.contains(&span.start))
+            });
+        }
         if !unreadable_spans.is_empty() {
             diagnostics.retain(|d| {
                 d.span
@@ -419,13 +564,30 @@ fn collect(
     doc.diagnostics.append(&mut numbers);
 
     for (name, span) in unknown {
-        doc.diagnostics.push(Diagnostic::error(
-            span,
-            format!(
-                "unknown top-level key '{name}'{} (a tree has only [tree], [[question]], [[outcome]] and [[scenario]])",
-                did_you_mean(&name, TOP_KEYS.iter().copied())
+        let meant = crate::diagnostic::closest(&name, TOP_KEYS.iter().copied())
+            .and_then(|meant| TOP_KEYS.iter().copied().find(|&k| k == meant));
+        let message = match meant {
+            Some(meant) => {
+                doc.misnamed.push(meant);
+                let header = if meant == "tree" {
+                    "[tree]".to_owned()
+                } else {
+                    format!("[[{meant}]]")
+                };
+                format!(
+                    "unknown table name '{name}'; did you mean '{meant}'? Write {header}: until then the tables under '{name}' are not read, so problems that follow only from that are not listed"
+                )
+            }
+            None => format!(
+                "unknown top-level key '{name}' (a tree has only [tree], [[question]], [[outcome]] and [[scenario]])"
             ),
-        ));
+        };
+        doc.diagnostics.push(Diagnostic::error(span, message));
+    }
+    if doc.misnamed.contains(&"question") {
+        // `[[question.option]]` under a misnamed `[[questions]]` makes a lone `question` table.
+        question_diagnostics
+            .retain(|d| !d.message.starts_with("expected [[question]] tables here"));
     }
     match tree {
         Some((span, header, mut diagnostics)) => {
@@ -1096,8 +1258,111 @@ fn syntax_error(error: &toml::de::Error, text: &str) -> Diagnostic {
     let span = error.span().unwrap_or(0..0);
     let span = span.start.min(text.len())..span.end.min(text.len());
     let message = error.message().trim_end().replace('\n', " ");
+    if let Some(words) = slip_words(&message, text, span.start) {
+        return Diagnostic::error(span, words);
+    }
     let message = plain_syntax_message(&message, number_at(text, span.start));
     Diagnostic::error(span, format!("TOML syntax: {message}"))
+}
+
+/// How the messages of [`slip_words`] begin: they are about the file's TOML, like the parser's
+/// own messages, though put in words that need no TOML.
+#[cfg(test)]
+pub(crate) const SLIP_STARTS: &[&str] = &[
+    "the key '",
+    "this text has no closing double quote",
+    "text must be in straight double quotes",
+    "text must be in double quotes",
+];
+
+/// The slips people make when typing TOML by hand, in words that say how to fix them: curly
+/// quotes, a word without quotes where text belongs, a key written twice. `None` for other
+/// problems, whose parser words are kept.
+/// How far either side of a syntax error [`slip_words`] looks along its line.
+const LINE_WINDOW: usize = 1024;
+
+pub(crate) fn slip_words(message: &str, text: &str, at: usize) -> Option<String> {
+    let at = at.min(text.len());
+    if !text.is_char_boundary(at) {
+        return None;
+    }
+    // Only so much of the line either side is read, so that each of thousands of errors on one
+    // very long line costs the same as an error on a short one.
+    let mut low = at.saturating_sub(LINE_WINDOW);
+    while !text.is_char_boundary(low) {
+        low += 1;
+    }
+    let mut high = (at + LINE_WINDOW).min(text.len());
+    while !text.is_char_boundary(high) {
+        high -= 1;
+    }
+    let (low, high) = (low.min(at), high.max(at));
+    let line_start = text[low..at].rfind('\n').map_or(low, |i| low + i + 1);
+    let line_end = text[at..high].find('\n').map_or(high, |i| at + i);
+    let line = &text[line_start..line_end];
+    let before = &text[line_start..at];
+    // The key the value belongs to: the last `key =` before the place on its line.
+    let key = before
+        .trim_end()
+        .strip_suffix('=')
+        .map(|k| {
+            k.rsplit(['{', ',', ' '])
+                .find(|part| !part.trim().is_empty())
+                .unwrap_or_default()
+                .trim()
+        })
+        .filter(|k| !k.is_empty());
+    if message.starts_with("duplicate key") {
+        let name = number_at(text, at);
+        let hint = if name == "id" {
+            "; if this starts another question, option or outcome, put its header ([[question]], [[question.option]] or [[outcome]]) above it"
+        } else {
+            ""
+        };
+        return Some(format!(
+            "the key '{name}' is written twice in this table; a table (the lines under one [header]) may set each key only once, so delete one of them{hint}"
+        ));
+    }
+    if message.starts_with("invalid basic string") && text[at..line_end].trim().is_empty() {
+        return Some(
+            "this text has no closing double quote: end it with \" on the same line (text that runs over several lines goes between \"\"\" and \"\"\")"
+                .to_owned(),
+        );
+    }
+    if line.contains(['“', '”', '‘', '’', '„']) {
+        let example = key.map_or_else(|| "key = \"text\"".to_owned(), |k| format!("{k} = \"...\""));
+        return Some(format!(
+            "text must be in straight double quotes (\"), not curly quotes (“ ” or ‘ ’), which word processors and some editors put in; retype the quotes, as in {example}"
+        ));
+    }
+    let word = number_at(text, at);
+    let bare = word.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && !matches!(word, "true" | "false" | "inf" | "nan")
+        && (message.contains("string values must be quoted")
+            || message.contains("invalid float")
+            || message.contains("expected `nan`")
+            || message.contains("expected `inf`")
+            || message.contains("invalid integer")
+            || message.contains("expected `true`")
+            || message.contains("expected `false`"));
+    if bare {
+        let written = key.map_or_else(|| format!("\"{word}\""), |k| format!("{k} = \"{word}\""));
+        if let Some(meant) = crate::diagnostic::closest(word, ["true", "false"]) {
+            return Some(format!(
+                "text must be in double quotes, and only true and false go without: did you mean {meant}? Otherwise write {written}"
+            ));
+        }
+        let yes_no = if message.contains("expected `true`") || message.contains("expected `false`")
+        {
+            " (only true and false go without quotes)"
+        } else {
+            ""
+        };
+        return Some(format!(
+            "text must be in double quotes; write {written}{yes_no}"
+        ));
+    }
+    None
 }
 
 /// Puts the parser's words for a badly written number into words that say how to fix it; its
@@ -1466,9 +1731,33 @@ disclaimer = "d"
     }
 
     #[test]
+    fn every_slip_message_is_known_as_one_about_the_toml() {
+        for text in [
+            "x = none\n",
+            "x = \u{201c}a\u{201d}\n",
+            "x = \"open\n",
+            "x = 1\nx = 2\n",
+        ] {
+            let doc = read(text);
+            let message = &doc.diagnostics[0].message;
+            assert!(
+                SLIP_STARTS.iter().any(|start| message.starts_with(start)),
+                "{text:?}: {message}"
+            );
+        }
+    }
+
+    #[test]
     fn syntax_errors_are_reported_with_their_position() {
-        let doc = read("[tree]\ntitle = \"unterminated\n");
+        let doc = read("[tree\ntitle = \"t\"\n");
         assert!(doc.diagnostics[0].message.starts_with("TOML syntax:"));
+        assert!(doc.diagnostics[0].span.is_some());
+        let doc = read("[tree]\ntitle = \"unterminated\n");
+        assert!(
+            doc.diagnostics[0]
+                .message
+                .starts_with("this text has no closing double quote")
+        );
         assert!(doc.diagnostics[0].span.is_some());
     }
 

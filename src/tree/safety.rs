@@ -11,7 +11,7 @@ use std::ops::Range;
 
 use super::raw::RawTreeHeader;
 use super::{Outcome, Question, QuestionIx, Safety, Step};
-use crate::diagnostic::{Diagnostic, did_you_mean};
+use crate::diagnostic::Diagnostic;
 use crate::source::Source;
 
 /// What the safety rules look at: the built questions and outcomes and where `[tree]` is.
@@ -98,7 +98,8 @@ impl Screen<'_> {
             return None;
         };
         let Some(&screen) = self.question_ids.get(name.get_ref()) else {
-            let hint = did_you_mean(name.get_ref(), self.questions.iter().map(|q| q.id.as_str()));
+            let known: Vec<&str> = self.questions.iter().map(|q| q.id.as_str()).collect();
+            let hint = super::hint_or_list(name.get_ref(), &known, "questions");
             diagnostics.push(Diagnostic::error(
                 name.span(),
                 format!(

@@ -482,6 +482,9 @@ fn collect_leaves(value: &Spanned<DeValue<'_>>, out: &mut Vec<(Range<usize>, tom
 /// A message about the file's TOML rather than about the tree written in it.
 fn is_toml_message(message: &str) -> bool {
     message.starts_with("TOML syntax:")
+        || super::SLIP_STARTS
+            .iter()
+            .any(|start| message.starts_with(start))
 }
 
 /// Checks one invalid document: refused whole and in pieces, with a TOML message on the line
