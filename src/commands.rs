@@ -593,7 +593,9 @@ fn questionnaire(questions: Option<&Path>, args: &RunArgs) -> Result<ExitCode, F
         (None, _) => "Stopped. Nothing was recommended and nothing was saved.\n".to_owned(),
     };
     for exported in &ending.exported {
-        text.push_str(&format!("\n{}\n{}\n", exported.about, exported.paths("  ")));
+        // The heading wraps at spaces to the report's width; the paths stay whole below it.
+        let about = textwrap::fill(&exported.about, explain::wrapping(REPORT_WIDTH));
+        text.push_str(&format!("\n{about}\n{}\n", exported.paths("  ")));
     }
     if let Some(problem) = &ending.save_problem {
         text.push_str(&format!(

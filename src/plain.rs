@@ -471,7 +471,8 @@ pub fn run(
             }
         })?;
         writeln!(output)?;
-        writeln!(output, "{}\n{}", exported.about, exported.paths("  "))?;
+        write_wrapped(&mut output, &exported.about, "")?;
+        writeln!(output, "{}", exported.paths("  "))?;
         if let Some(store) = call.store {
             store
                 .remove()

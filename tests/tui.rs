@@ -1683,6 +1683,16 @@ fn terminal_intake_call_survives_a_kill_and_is_exported() {
         "the report says whose summary it is: {text}"
     );
     assert!(text.contains(") written to:\n  /"), "{text}");
+    let printed = text.split("__EXIT").next().unwrap();
+    for line in printed
+        .lines()
+        .filter(|line| !line.trim_start().starts_with('/'))
+    {
+        assert!(
+            line.trim_end().chars().count() <= groupfit::commands::REPORT_WIDTH,
+            "the report runs past its width: {line:?}"
+        );
+    }
     assert!(
         text.contains("Notes\n  Prefers evenings; call back Tuesday."),
         "{text}"
