@@ -244,6 +244,20 @@ enum Piece {
     Small(String),
 }
 
+impl Piece {
+    /// Pieces written as lines of one list, with a blank line after the list ends.
+    fn is_listed(&self) -> bool {
+        matches!(
+            self,
+            Piece::Field(..)
+                | Piece::Stamp(..)
+                | Piece::Bullet(_)
+                | Piece::Numbered(..)
+                | Piece::Answer(..)
+        )
+    }
+}
+
 impl Record<'_> {
     fn local(&self, at: Timestamp, format: &str) -> String {
         at.to_zoned_datetime(self.zone.clone())
@@ -505,14 +519,7 @@ impl Record<'_> {
         let mut out = String::new();
         let mut in_list = false;
         for part in self.parts() {
-            let listed = matches!(
-                part,
-                Piece::Field(..)
-                    | Piece::Stamp(..)
-                    | Piece::Bullet(_)
-                    | Piece::Numbered(..)
-                    | Piece::Answer(..)
-            );
+            let listed = part.is_listed();
             if in_list && !listed {
                 out.push('\n');
             }
@@ -575,14 +582,7 @@ impl Record<'_> {
         let mut out = String::new();
         let mut in_list = false;
         for part in self.parts() {
-            let listed = matches!(
-                part,
-                Piece::Field(..)
-                    | Piece::Stamp(..)
-                    | Piece::Bullet(_)
-                    | Piece::Numbered(..)
-                    | Piece::Answer(..)
-            );
+            let listed = part.is_listed();
             if in_list && !listed {
                 out.push('\n');
             }
