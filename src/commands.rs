@@ -482,8 +482,12 @@ fn questionnaire(questions: Option<&Path>, args: &RunArgs) -> Result<ExitCode, F
     // With standard output redirected the questionnaire is drawn on the terminal itself and the
     // report goes where the output was sent; piped input means answers are being typed in
     // advance, which plain mode reads.
-    let interactive = io::stdin().is_terminal() && tui::Output::available();
-    let plain = !interactive || args.plain;
+    let output = if io::stdin().is_terminal() && !args.plain {
+        tui::Output::terminal()
+    } else {
+        None
+    };
+    let plain = output.is_none();
     let features = Features {
         intake: args.intake,
         autosave: args.intake || args.save,
@@ -545,7 +549,7 @@ fn questionnaire(questions: Option<&Path>, args: &RunArgs) -> Result<ExitCode, F
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_owned);
-    if plain {
+    let Some(output) = output else {
         let stdin = io::stdin().lock();
         let stdout = io::stdout().lock();
         let options = plain::Options {
@@ -563,9 +567,10 @@ fn questionnaire(questions: Option<&Path>, args: &RunArgs) -> Result<ExitCode, F
             }
             Err(e) => Err(Failure(format!("{e}"))),
         };
-    }
+    };
 
     let setup = Setup {
+        output,
         features,
         store: store.as_ref(),
         saved,

@@ -48,6 +48,8 @@ use crate::tree::Tree;
 /// What the questionnaire may write, and the call to offer for resume.
 #[derive(Debug)]
 pub struct Setup<'a> {
+    /// Where it is drawn ([`Output::terminal`]).
+    pub output: Output,
     pub features: Features,
     /// Where the call is saved after every change; `None` writes nothing.
     pub store: Option<&'a Store>,
@@ -74,6 +76,7 @@ pub fn drawing_area(width: u16, height: u16) -> Rect {
 /// Where the questionnaire is drawn: standard output when it is the terminal, and otherwise the
 /// terminal itself (`/dev/tty`), as fzf and skim do, so that `groupfit > report.txt` shows the
 /// questions on screen and writes only the report into the file.
+#[derive(Debug)]
 pub enum Output {
     Stdout(io::Stdout),
     Tty(File),
@@ -92,9 +95,9 @@ impl Output {
         }
     }
 
-    /// Whether there is a terminal to draw on, even with standard output redirected.
-    pub fn available() -> bool {
-        Output::open().is_ok_and(|output| match output {
+    /// The terminal to draw on, even with standard output redirected; `None` when there is none.
+    pub fn terminal() -> Option<Output> {
+        Output::open().ok().filter(|output| match output {
             Output::Stdout(_) => true,
             Output::Tty(file) => file.is_terminal(),
         })
@@ -144,7 +147,7 @@ fn restore_on_panic() {
 /// Runs the questionnaire on the terminal and returns how it ended, with the terminal restored.
 ///
 /// Call it only when standard input is a terminal, there is a terminal to draw on
-/// ([`Output::available`]), and the tree has been validated.
+/// (`setup.output`), and the tree has been validated.
 pub fn run(tree: &Tree, setup: Setup<'_>) -> io::Result<Ending> {
     let restored = Restored::default();
     let mut events = Events::start(&restored)?;
@@ -152,7 +155,7 @@ pub fn run(tree: &Tree, setup: Setup<'_>) -> io::Result<Ending> {
     // A fixed viewport is resized only by the event loop, to the clamped size; ratatui's
     // full-screen one would follow the terminal's size to any allocation.
     let viewport = Viewport::Fixed(drawing_area(width, height));
-    let mut output = Output::open()?;
+    let mut output = setup.output;
     restore_on_panic();
     let terminal = crossterm::terminal::enable_raw_mode()
         .and_then(|()| crossterm::execute!(output, crossterm::terminal::EnterAlternateScreen))
