@@ -706,16 +706,24 @@ fn change_sentence(tree: &Tree, outcome: OutcomeIx, changes: &[Answer]) -> Optio
             }
         })
         .collect();
-    let (last, rest) = clauses.split_last()?;
-    let joined = if rest.is_empty() {
-        last.clone()
-    } else {
-        format!("{} and {last}", rest.join(", "))
-    };
+    if clauses.is_empty() {
+        return None;
+    }
+    let joined = join_clauses(&clauses);
     Some(format!(
         "If {joined}, {} would fit better.",
         with_article(&tree.outcomes[outcome].name)
     ))
+}
+
+/// Two plain clauses read as "a and b"; with more, or with a comma inside one, each clause gets
+/// its own ", and", so that the sentence still parses when read aloud.
+fn join_clauses(clauses: &[String]) -> String {
+    match clauses {
+        [one] => one.clone(),
+        [a, b] if !a.contains(',') && !b.contains(',') => format!("{a} and {b}"),
+        _ => clauses.join(", and "),
+    }
 }
 
 /// The reasons of the answers that scored for `outcome` or routed straight to it, in order.
@@ -1011,6 +1019,33 @@ guidance = "Stay on the line."
         let e = explain(&["change", "separate"]);
         assert_eq!(e.outcome.id, "therapy");
         assert!(!e.keep_in_mind.iter().any(|k| k.contains("Therapy aims")));
+    }
+
+    #[test]
+    fn changes_are_joined_so_the_sentence_reads_aloud() {
+        let said = |clauses: &[&str]| {
+            join_clauses(&clauses.iter().map(|c| (*c).to_owned()).collect::<Vec<_>>())
+        };
+        assert_eq!(said(&["you wanted to change"]), "you wanted to change");
+        assert_eq!(
+            said(&["you could come every week", "you wanted to change"]),
+            "you could come every week and you wanted to change"
+        );
+        assert_eq!(
+            said(&[
+                "you wanted a group led by a counselor",
+                "you could only come now and then, not every week",
+                "you wanted to make friends"
+            ]),
+            "you wanted a group led by a counselor, and you could only come now and then, not every week, and you wanted to make friends"
+        );
+        assert_eq!(
+            said(&[
+                "you could only come now and then, not every week",
+                "you wanted to change"
+            ]),
+            "you could only come now and then, not every week, and you wanted to change"
+        );
     }
 
     #[test]
